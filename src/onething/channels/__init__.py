@@ -1,0 +1,1 @@
+"""Channels: the ways people and systems reach OneThing (REST API, web pages)."""

@@ -1,0 +1,1 @@
+"""The ``onething`` command line (Typer). Commands are thin: parse, call, print."""

@@ -1,0 +1,67 @@
+"""``onething``: serve the app, build the demo, migrate, and manage the registry."""
+
+from __future__ import annotations
+
+import typer
+
+from onething.cli import db as db_cmd
+from onething.cli import registry as registry_cmd
+from onething.cli.common import out
+from onething.config import get_settings
+from onething.kit.i18n import t
+from onething.kit.logging import configure_logging
+
+app = typer.Typer(
+    name="onething",
+    help="OneThing 一件事一次办 — open-source digital-government platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(registry_cmd.app, name="registry")
+
+
+@app.callback()
+def _main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Worker processes."),
+) -> None:
+    """Serve the web app and the API (uvicorn)."""
+    import uvicorn
+
+    out.print(t("cli.serving", host=host, port=port))
+    uvicorn.run(
+        "onething.channels.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+    )
+
+
+@app.command()
+def demo(
+    persons: int = typer.Option(
+        None, help="Persons in the demo province (default: ONETHING_DEMO_PERSONS, 200,000)."
+    ),
+    seed: int = typer.Option(1, help="Random seed of the synthetic registry."),
+) -> None:
+    """Set up a demo: migrate the database and build the synthetic province if missing."""
+    settings = get_settings()
+    db_cmd.upgrade()
+    registry_cmd.ensure_demo_registry(
+        settings.effective_registry_path, persons or settings.demo_persons, seed
+    )
+    out.print(t("cli.demo_ready"))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,74 @@
+"""Settings, read from ``ONETHING_*`` environment variables (and ``.env``).
+
+Every setting is declared and documented here; nothing else reads the environment.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path.cwd() / "var"
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration. Override any field with ``ONETHING_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="ONETHING_", env_file=".env", extra="ignore")
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Folder for the embedded databases, the demo registry and uploads.",
+    )
+    database_url: str = Field(
+        default="",
+        description=(
+            "SQLAlchemy URL of the operational database (cases, catalog, audit). "
+            "Empty means an embedded SQLite file under HOME. "
+            "Production: postgresql+psycopg://user:pass@host/db"
+        ),
+    )
+    registry_path: Path | None = Field(
+        default=None,
+        description="Registry folder (Parquet files + registry.duckdb). Default: HOME/registry.",
+    )
+    calendar_overrides: Path | None = Field(
+        default=None,
+        description=(
+            "YAML file of official holidays and make-up working days (调休) for years the "
+            "chinese-calendar package does not know yet. Default: the file shipped with "
+            "the package (onething/data/calendar/overrides.yaml)."
+        ),
+    )
+    office_morning_start: time = Field(default=time(9, 0), description="Office hours, morning.")
+    office_morning_end: time = Field(default=time(12, 0))
+    office_afternoon_start: time = Field(default=time(13, 30))
+    office_afternoon_end: time = Field(default=time(17, 30))
+    today: date | None = Field(
+        default=None, description="Pin 'today' (demos, reproducible runs). Default: the clock."
+    )
+    log_level: str = Field(default="INFO")
+    log_json: bool = Field(default=False, description="Emit logs as JSON lines.")
+    demo_persons: int = Field(default=200_000, description="Size of the `make run` demo province.")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'onething.sqlite3'}"
+
+    @property
+    def effective_registry_path(self) -> Path:
+        return self.registry_path or (self.home / "registry")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process (cached; tests clear the cache to change them)."""
+    return Settings()
