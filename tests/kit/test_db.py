@@ -68,7 +68,7 @@ def test_naive_datetimes_are_refused(db_url: str) -> None:
     engine = make_engine(db_url)
     with pytest.raises(Exception, match="naive datetime"), unit_of_work(engine) as session:
         event = record_audit(session, actor="a", action="x", entity_type="t", entity_id="1")
-        event.at = datetime(2026, 1, 1)  # noqa: DTZ001 - the point of the test
+        event.at = datetime(2026, 1, 1)
         session.flush()
     engine.dispose()
 

@@ -106,8 +106,7 @@ class Table:
         Identifiers come from the shipped catalog, never from user input.
         """
         cols = [
-            f'"{f.name}" {f.sql_type()}{"" if f.nullable else " NOT NULL"}'
-            for f in self.fields
+            f'"{f.name}" {f.sql_type()}{"" if f.nullable else " NOT NULL"}' for f in self.fields
         ]
         name = qualified_name or f'"{self.name}"'
         return f"CREATE TABLE {name} ({', '.join(cols)})"
@@ -173,7 +172,9 @@ def tables() -> dict[str, Table]:
     parsed = {name: _parse(name, spec) for name, spec in raw.items()}
     for t in parsed.values():
         for f in t.fields:
-            if f.ref and (f.ref_table not in parsed or f.ref_field not in parsed[f.ref_table].columns):
+            if f.ref and (
+                f.ref_table not in parsed or f.ref_field not in parsed[f.ref_table].columns
+            ):
                 raise ValueError(f"registry table {t.name}.{f.name}: dangling ref {f.ref}")
     return parsed
 

@@ -30,7 +30,7 @@ def health(engine: EngineDep, settings: SettingsDep) -> Health:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         db: Literal["ok", "unreachable"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure means unreachable
+    except Exception:
         db = "unreachable"
     reg: Literal["ok", "missing"] = (
         "ok" if RegistryDir(settings.effective_registry_path).exists() else "missing"
