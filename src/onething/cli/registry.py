@@ -13,21 +13,19 @@ from rich.table import Table as RichTable
 from onething import migrations
 from onething.cli.common import fail, out, progress_bar
 from onething.config import get_settings
+from onething.kit.clock import today
 from onething.kit.db import get_engine, unit_of_work
 from onething.kit.errors import OneThingError
 from onething.kit.i18n import t
 from onething.models import record_audit
 from onething.registry.store import RegistryDir
+from onething.registry.summary import RegistrySummary
 
 app = typer.Typer(help="The registry (人口与法人数据底座).", no_args_is_help=True)
 
 
 def _registry_path(path: Path | None) -> Path:
     return path or get_settings().effective_registry_path
-
-
-def _today() -> date:
-    return get_settings().today or date.today()
 
 
 def _audit(action: str, entity_id: str, after: dict[str, Any]) -> None:
@@ -83,7 +81,7 @@ def generate(
     kwargs: dict[str, Any] = {
         "persons": persons,
         "seed": seed,
-        "end_date": date.fromisoformat(end_date) if end_date else _today(),
+        "end_date": date.fromisoformat(end_date) if end_date else today(),
     }
     if history_months:
         kwargs["history_months"] = history_months
@@ -196,4 +194,42 @@ def summary(
         result = summarize(_registry_path(source))
     except OneThingError as exc:
         fail(exc)
-    out.print_json(result.model_dump_json()) if as_json else out.print(result)
+    if as_json:
+        out.print_json(result.model_dump_json())
+        return
+    _print_summary(result)
+
+
+def _print_summary(s: RegistrySummary) -> None:
+    head = RichTable(title=f"{s.path}  (截至 {s.as_of}，种子 {s.seed})", show_header=False)
+    head.add_column()
+    head.add_column(justify="right")
+    for label, value in [
+        ("人口 persons", s.persons),
+        ("在世 living", s.living),
+        ("死亡 deceased", s.deceased),
+        ("在职 employed", s.employed),
+        ("参保 insured", s.insured),
+    ]:
+        head.add_row(label, f"{value:,}")
+    head.add_row("待遇发放合计 benefits paid (元)", f"{s.benefit_paid_total:,}")
+    head.add_row("单位缴费合计 employer contributions (元)", f"{s.contributions_employer_total:,}")
+    head.add_row("个人缴费合计 employee contributions (元)", f"{s.contributions_employee_total:,}")
+    out.print(head)
+    cities = RichTable(title="分市人口 persons by city")
+    cities.add_column("代码")
+    cities.add_column("城市")
+    cities.add_column("人口", justify="right")
+    for c in s.persons_by_city:
+        cities.add_row(c.code, c.name, f"{c.persons:,}")
+    out.print(cities)
+    sizes = RichTable(title="企业规模 enterprises by size")
+    for col in ("规模", "企业", "存续"):
+        sizes.add_column(col, justify="right" if col != "规模" else "left")
+    for e in s.enterprises_by_size:
+        sizes.add_row(e.label, f"{e.enterprises:,}", f"{e.open:,}")
+    out.print(sizes)
+    if s.anomalies:
+        out.print(
+            _counts_table("预置疑点 planted anomalies", {a.kind: a.count for a in s.anomalies})
+        )

@@ -14,15 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
+from onething.kit.clock import SHANGHAI
 from onething.kit.errors import InvalidInput
 
 if TYPE_CHECKING:
     from onething.config import Settings
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-"""The zone of every office-hours computation."""
 
 _MICROSECONDS_PER_HOUR = 3_600_000_000
 
