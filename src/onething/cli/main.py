@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from onething.cli import db as db_cmd
-from onething.cli import registry as registry_cmd
+import onething.cli.db as db_cmd
+import onething.cli.registry as registry_cmd
 from onething.cli.common import out
 from onething.config import get_settings
 from onething.kit.i18n import t

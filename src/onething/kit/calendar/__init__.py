@@ -19,8 +19,9 @@ and time zones in :mod:`onething.kit.calendar.hours`.
 from onething.kit.calendar.core import WorkingCalendar, default_calendar
 from onething.kit.calendar.days import DayInfo, DayKind, DaySource, YearStatus
 from onething.kit.calendar.explain import Deadline, Step, WorkingDaySpan
-from onething.kit.calendar.hours import SHANGHAI, OfficeHours, to_shanghai
+from onething.kit.calendar.hours import OfficeHours, to_shanghai
 from onething.kit.calendar.overrides import CalendarOverrides, OverrideDay, OverrideYear
+from onething.kit.clock import SHANGHAI
 
 __all__ = [
     "SHANGHAI",
