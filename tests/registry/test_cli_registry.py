@@ -89,3 +89,18 @@ def test_api_summary_serves_the_configured_registry(
     assert body["persons"] == len(tiny_rows["persons"])
     assert len(body["persons_by_city"]) == 16
     assert client.get("/health").json()["registry"] == "ok"
+
+
+def test_demo_migrates_and_builds_a_small_province_once(env: Path) -> None:
+    first = runner.invoke(app, ["demo", "--persons", "300"])
+    assert first.exit_code == 0, first.output
+    registry = env / "registry"
+    assert (registry / "registry.duckdb").exists()
+    assert (registry / "ground_truth" / "anomalies.parquet").exists()
+    assert _audit_actions(env) == ["registry.generate"]
+    built = (registry / "manifest.json").read_bytes()
+
+    again = runner.invoke(app, ["demo", "--persons", "300"])
+    assert again.exit_code == 0, again.output
+    assert (registry / "manifest.json").read_bytes() == built
+    assert _audit_actions(env) == ["registry.generate"]

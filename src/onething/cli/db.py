@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from onething import migrations
@@ -13,7 +15,9 @@ app = typer.Typer(help="Operational database (业务数据库).", no_args_is_hel
 
 
 @app.command("upgrade")
-def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+def upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
     """Migrate the operational database (ONETHING_DATABASE_URL, default SQLite) to REVISION."""
     url = get_settings().effective_database_url
     migrations.upgrade(url, revision)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 import onething.cli.db as db_cmd
@@ -29,9 +31,9 @@ def _main() -> None:
 
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(1, help="Worker processes."),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Serve the web app and the API (uvicorn)."""
     import uvicorn
@@ -49,10 +51,11 @@ def serve(
 
 @app.command()
 def demo(
-    persons: int = typer.Option(
-        None, help="Persons in the demo province (default: ONETHING_DEMO_PERSONS, 200,000)."
-    ),
-    seed: int = typer.Option(1, help="Random seed of the synthetic registry."),
+    persons: Annotated[
+        int | None,
+        typer.Option(help="Persons in the demo province (default: ONETHING_DEMO_PERSONS)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the synthetic registry.")] = 1,
 ) -> None:
     """Set up a demo: migrate the database and build the synthetic province if missing."""
     settings = get_settings()

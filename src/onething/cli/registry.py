@@ -108,9 +108,13 @@ def generate(
 
 @app.command("import")
 def import_(
-    source: Path = typer.Argument(..., exists=True, file_okay=False, help="Folder of files."),
-    into: Path = typer.Option(None, "--into", help="Target registry (default: registry)."),
-    fmt: str = typer.Option("auto", "--format", help="parquet, csv or auto."),
+    source: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, help="Folder of table files.")
+    ],
+    into: Annotated[
+        Path | None, typer.Option("--into", help="Target registry (default: registry).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="parquet, csv or auto.")] = "auto",
 ) -> None:
     """Import Parquet or CSV files (one per table): all or nothing, every bad row reported."""
     from onething.registry.io import import_registry
@@ -131,10 +135,14 @@ def import_(
 
 @app.command()
 def export(
-    out_dir: Path = typer.Option(..., "--out", "-o", help="Target folder."),
-    source: Path = typer.Option(None, "--registry", help="Registry (default: registry)."),
-    fmt: str = typer.Option("csv", "--format", help="csv or parquet."),
-    tables: list[str] = typer.Option(None, "--table", help="Only these tables (repeatable)."),
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Target folder.")],
+    source: Annotated[
+        Path | None, typer.Option("--registry", help="Registry (default: registry).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    tables: Annotated[
+        list[str] | None, typer.Option("--table", help="Only these tables (repeatable).")
+    ] = None,
 ) -> None:
     """Export the registry as CSV or Parquet files, one per table."""
     from onething.registry.io import export_registry
@@ -153,10 +161,12 @@ def export(
 
 @app.command()
 def load(
-    source: Path = typer.Argument(None, help="Registry folder (default: registry)."),
-    into: str = typer.Option(..., "--into", help="postgresql://user:password@host/db"),
-    schema_name: str = typer.Option("registry", "--schema", help="Target schema."),
-    replace: bool = typer.Option(False, help="Replace tables already in the schema."),
+    into: Annotated[str, typer.Option("--into", help="postgresql://user:password@host/db")],
+    source: Annotated[
+        Path | None, typer.Argument(help="Registry folder (default: registry).")
+    ] = None,
+    schema_name: Annotated[str, typer.Option("--schema", help="Target schema.")] = "registry",
+    replace: Annotated[bool, typer.Option(help="Replace tables already in the schema.")] = False,
 ) -> None:
     """Load the registry's tables into PostgreSQL (one transaction)."""
     from onething.registry.load import load_registry
@@ -184,8 +194,10 @@ def load(
 
 @app.command()
 def summary(
-    source: Path = typer.Argument(None, help="Registry folder (default: registry)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    source: Annotated[
+        Path | None, typer.Argument(help="Registry folder (default: registry).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Summarise a registry: counts, persons by city, enterprises by size, benefits."""
     from onething.registry.summary import summarize
