@@ -11,8 +11,9 @@ and joining the pieces with Arrow compute.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,27 @@ NO_DATE = np.int32(2**31 - 1)
 """Sentinel day number: no date (null in the output)."""
 
 _EPOCH = date(1970, 1, 1)
+
+
+class Columns:
+    """Base of a dataclass whose fields are equally long arrays: a table being built."""
+
+    @property
+    def n(self) -> int:
+        return int(self.arrays()[0].size)
+
+    def arrays(self) -> tuple[Array, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self))  # type: ignore[arg-type]
+
+    @classmethod
+    def concat(cls, parts: list[Self]) -> Self:
+        return cls(*(np.concatenate(c) for c in zip(*(p.arrays() for p in parts), strict=True)))
+
+    def append(self, other: Self) -> Self:
+        return self.concat([self, other])
+
+    def select(self, keep: Array) -> Self:
+        return type(self)(*(a[keep] for a in self.arrays()))
 
 
 def rng_for(seed: int, stage: str) -> np.random.Generator:

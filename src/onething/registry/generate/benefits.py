@@ -26,6 +26,7 @@ from onething.registry.generate import regions
 from onething.registry.generate.arrays import (
     NO_DATE,
     Array,
+    Columns,
     date_col,
     day,
     decimal_col,
@@ -69,7 +70,7 @@ _UI_BY_CITY = {
 
 
 @dataclass
-class Awards:
+class Awards(Columns):
     person: Array
     benefit: Array
     basis: Array
@@ -79,31 +80,6 @@ class Awards:
     monthly: Array  # cents
     pay_past_death: Array  # planted anomaly: payments continue after death
     pay_in_prison: Array  # planted anomaly: payments continue during a prison term
-
-    @property
-    def n(self) -> int:
-        return int(self.person.size)
-
-    def append(self, other: Awards) -> Awards:
-        return Awards(
-            *(np.concatenate([a, b]) for a, b in zip(self._arrays(), other._arrays(), strict=True))
-        )
-
-    def select(self, keep: Array) -> Awards:
-        return Awards(*(a[keep] for a in self._arrays()))
-
-    def _arrays(self) -> tuple[Array, ...]:
-        return (
-            self.person,
-            self.benefit,
-            self.basis,
-            self.county,
-            self.start,
-            self.end,
-            self.monthly,
-            self.pay_past_death,
-            self.pay_in_prison,
-        )
 
     def sorted(self) -> Awards:
         start = self.start.astype(np.int64) + 40_000  # days since 1860

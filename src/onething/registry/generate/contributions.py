@@ -22,7 +22,7 @@ of a new job, paid together later; ``back_payment`` is true).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from onething.registry.generate.arrays import (
     Array,
+    Columns,
     bool_col,
     date_col,
     decimal_col,
@@ -74,7 +75,7 @@ _RESIDENT_MEDICAL_LATEST = 400
 
 
 @dataclass
-class Streams:
+class Streams(Columns):
     """Runs of contribution rows: ``count`` periods from month ``first`` every ``step``."""
 
     person: Array
@@ -90,20 +91,6 @@ class Streams:
     paid_offset: Array  # days after the first of the period month
     late: Array  # leading rows paid late, as back payments
     late_paid: Array  # day those rows were paid
-
-    @property
-    def n(self) -> int:
-        return int(self.person.size)
-
-    def arrays(self) -> tuple[Array, ...]:
-        return tuple(getattr(self, f.name) for f in fields(self))
-
-    @classmethod
-    def concat(cls, parts: list[Streams]) -> Streams:
-        return cls(*(np.concatenate(c) for c in zip(*(p.arrays() for p in parts), strict=True)))
-
-    def select(self, keep: Array) -> Streams:
-        return Streams(*(a[keep] for a in self.arrays()))
 
     def rows(self) -> Array:
         out: Array = np.maximum(self.count, 0)

@@ -25,6 +25,7 @@ from onething.registry.generate import regions
 from onething.registry.generate.arrays import (
     NO_DATE,
     Array,
+    Columns,
     choose,
     date_col,
     id_col,
@@ -63,7 +64,7 @@ class Careers:
 
 
 @dataclass
-class Spells:
+class Spells(Columns):
     """Employment spells (就业登记), primary and concurrent second jobs."""
 
     person: Array
@@ -72,28 +73,6 @@ class Spells:
     end: Array  # NO_DATE while employed
     reason: Array  # index into REASONS, -1 while employed
     primary: Array
-
-    @property
-    def n(self) -> int:
-        return int(self.person.size)
-
-    def select(self, keep: Array) -> Spells:
-        return Spells(
-            self.person[keep],
-            self.enterprise[keep],
-            self.start[keep],
-            self.end[keep],
-            self.reason[keep],
-            self.primary[keep],
-        )
-
-    def append(self, other: Spells) -> Spells:
-        return Spells(
-            *(np.concatenate([a, b]) for a, b in zip(self._arrays(), other._arrays(), strict=True))
-        )
-
-    def _arrays(self) -> tuple[Array, ...]:
-        return (self.person, self.enterprise, self.start, self.end, self.reason, self.primary)
 
     def sorted(self) -> Spells:
         return self.select(

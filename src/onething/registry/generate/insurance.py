@@ -10,7 +10,7 @@ resident pension insurance. Monthly contributions follow in :mod:`.contributions
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,6 +20,7 @@ from onething.registry.generate import regions
 from onething.registry.generate.arrays import (
     NO_DATE,
     Array,
+    Columns,
     add_years,
     date_col,
     day,
@@ -45,7 +46,7 @@ _DAY_BASE = -40_000  # 1860-06-05: every start date lies after it
 
 
 @dataclass
-class Enrolments:
+class Enrolments(Columns):
     person: Array
     scheme: Array
     kind: Array
@@ -54,20 +55,6 @@ class Enrolments:
     start: Array
     end: Array
     spell: Array  # the spell an employee enrolment follows, -1 otherwise
-
-    @property
-    def n(self) -> int:
-        return int(self.person.size)
-
-    def arrays(self) -> tuple[Array, ...]:
-        return tuple(getattr(self, f.name) for f in fields(self))
-
-    @classmethod
-    def concat(cls, parts: list[Enrolments]) -> Enrolments:
-        return cls(*(np.concatenate(c) for c in zip(*(p.arrays() for p in parts), strict=True)))
-
-    def select(self, keep: Array) -> Enrolments:
-        return Enrolments(*(a[keep] for a in self.arrays()))
 
 
 def new_enrolments(
