@@ -1,0 +1,245 @@
+"""The rules compiler: a pack and a date in, one SQL query per engine out.
+
+Phases (docs/rules.md §2): load (:mod:`onething.rules.authoring`) → parse & vet
+(:mod:`.vet`) → graph (:mod:`.graph`) → parameters (:mod:`onething.rules.params`) →
+types (:mod:`.types`) → plan (:mod:`.plan`) → emit (:mod:`.emit`, with :mod:`.functions`).
+The compiler imports no database driver: SQL can be previewed anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlglot import exp
+
+from onething.rules.authoring import Pack
+from onething.rules.compile import graph, types
+from onething.rules.compile.emit import DIALECTS, Dialect, lower, render
+from onething.rules.compile.ir import RType, decimal, declared
+from onething.rules.compile.manifest import (
+    ClauseInfo,
+    Comparison,
+    Manifest,
+    ParameterInfo,
+    ParameterValue,
+    RuleInfo,
+    VariableInfo,
+)
+from onething.rules.compile.plan import Planner, top_clauses
+from onething.rules.compile.types import SYMBOLS, Typed
+from onething.rules.compile.vet import Expr, RuleDef, VettedPack, text_of, vet_pack
+from onething.rules.params import ResolvedValue, decimal_scale, resolve
+
+__all__ = ["DIALECTS", "CompiledPack", "Dialect", "compile_pack"]
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledPack:
+    """A pack compiled for one date, scenarios and (optionally) entities.
+
+    ``query`` is the engine-neutral plan; :meth:`sql` renders it for an engine.
+    ``manifest`` tells a runner what each output column means.
+    """
+
+    manifest: Manifest
+    query: exp.Select
+    _cache: dict[tuple[str, str | None, bool], str] = field(default_factory=dict, repr=False)
+
+    @property
+    def pack(self) -> str:
+        return self.manifest.pack
+
+    @property
+    def version(self) -> str:
+        return self.manifest.version
+
+    @property
+    def as_of(self) -> date:
+        return self.manifest.as_of
+
+    @property
+    def scenarios(self) -> tuple[str, ...]:
+        return self.manifest.scenarios
+
+    def expression(self, dialect: Dialect = "duckdb", *, schema: str | None = None) -> exp.Expr:
+        """The query as a SQLGlot tree lowered for ``dialect``."""
+        return lower(self.query, dialect, schema=schema)
+
+    def sql(
+        self, dialect: Dialect = "duckdb", *, schema: str | None = None, pretty: bool = True
+    ) -> str:
+        """The query as SQL text for ``dialect`` (registry tables in ``schema`` if given)."""
+        key = (dialect, schema, pretty)
+        if key not in self._cache:
+            self._cache[key] = render(self.query, dialect, schema=schema, pretty=pretty)
+        return self._cache[key]
+
+
+def compile_pack(
+    pack: Pack,
+    as_of: date,
+    scenarios: Mapping[str, Mapping[str, Any]] | None = None,
+    entity_ids: Sequence[str] | None = None,
+) -> CompiledPack:
+    """Compile ``pack`` as of ``as_of``.
+
+    ``scenarios`` maps a scenario name to parameter overrides (default: one scenario,
+    ``base``, without overrides); every scenario is a row of the same query.
+    ``entity_ids`` restricts the query to those entity keys, pushed into every scan.
+    Raises :class:`~onething.rules.errors.RulesError` listing the problems of the first
+    phase that finds any.
+    """
+    vetted = vet_pack(pack)
+    deps = graph.dependencies(vetted)
+    order = graph.topological_order(deps, {n: v.where for n, v in vetted.variables.items()})
+    used = _parameters_read(vetted)
+    values = resolve(pack, as_of, used, scenarios)
+    param_types = {name: _parameter_type(pack, name, values) for name in used}
+    typed = types.check_pack(vetted, order, param_types)
+    planner = Planner(vetted, order, typed, as_of)
+    plain = {s: {n: v.value for n, v in vals.items()} for s, vals in values.items()}
+    ids = None if entity_ids is None else list(entity_ids)
+    plan = planner.build(plain, ids)
+    manifest = _manifest(
+        vetted, deps, typed, values=values, as_of=as_of, entity_ids=ids, columns=plan.columns
+    )
+    return CompiledPack(manifest, plan.query)
+
+
+def _parameters_read(vetted: VettedPack) -> list[str]:
+    exprs: list[Expr] = [e for v in vetted.variables.values() for e in v.exprs()]
+    exprs += [e for r in vetted.rules for e in (r.condition, r.amount) if e is not None]
+    read = {n for e in exprs for n in e.names("parameter")}
+    return [name for name in vetted.pack.parameters if name in read]
+
+
+def _parameter_type(
+    pack: Pack, name: str, values: Mapping[str, Mapping[str, ResolvedValue]]
+) -> RType:
+    kind = pack.parameters[name].type
+    if kind != "decimal":
+        return declared(kind)
+    return decimal(max(decimal_scale(v[name].value) for v in values.values()))
+
+
+def _comparison(clause: exp.Expr) -> Comparison | None:
+    op = SYMBOLS.get(type(clause))
+    if op is None or op in ("AND", "OR") or not isinstance(clause, exp.Binary):
+        return None
+    sides = (clause.this, clause.expression)
+    simple = (exp.Column, exp.Literal, exp.Boolean, exp.Null, exp.Neg)
+    if not all(isinstance(s, simple) for s in sides):
+        return None
+    left, right = sides
+    return Comparison(
+        text_of(left),
+        op,
+        text_of(right),
+        isinstance(left, exp.Column),
+        isinstance(right, exp.Column),
+    )
+
+
+def _rule_info(
+    rdef: RuleDef, deps: Mapping[str, list[str]], param_reads: Mapping[str, list[str]]
+) -> RuleInfo:
+    rule = rdef.rule
+    exprs = [e for e in (rdef.condition, rdef.amount) if e is not None]
+    direct = list(dict.fromkeys(n for e in exprs for n in e.names("variable")))
+    variables = graph.closure(direct, deps)
+    params = [n for e in exprs for n in e.names("parameter")]
+    params += [p for v in variables for p in param_reads[v]]
+    connective, clauses = top_clauses(rdef.condition.tree)
+    infos = []
+    for i, clause in enumerate(clauses, start=1):
+        reads = Expr(rdef.condition.where, "", clause)
+        names = [
+            *reads.names("variable"),
+            *reads.names("parameter"),
+            *reads.names("region"),
+            *reads.names("entity_id"),
+        ]
+        infos.append(
+            ClauseInfo(f"{rule.id}__c{i}", text_of(clause), tuple(names), _comparison(clause))
+        )
+    basis = rule.basis.model_dump() if rule.basis else None
+    return RuleInfo(
+        id=rule.id,
+        label=rule.label,
+        phase=rule.phase,
+        severity=rule.severity,
+        condition=rdef.condition.text,
+        amount=rdef.amount.text if rdef.amount else None,
+        connective=connective,  # type: ignore[arg-type]
+        clauses=tuple(infos),
+        variables=tuple(variables),
+        parameters=tuple(dict.fromkeys(params)),
+        message=rule.message,
+        message_names=tuple(rdef.message_names),
+        basis=basis,
+        matters=tuple(rule.matters),
+    )
+
+
+def _manifest(
+    vetted: VettedPack,
+    deps: Mapping[str, list[str]],
+    typed: Typed,
+    *,
+    values: Mapping[str, Mapping[str, ResolvedValue]],
+    as_of: date,
+    entity_ids: Sequence[str] | None,
+    columns: Sequence[tuple[str, RType]],
+) -> Manifest:
+    pack = vetted.pack
+    param_reads = {n: v.reads("parameter") for n, v in vetted.variables.items()}
+    variables = {
+        name: VariableInfo(
+            name,
+            vdef.title,
+            typed.variables[name].describe(),
+            vdef.kind,
+            tuple(deps[name]),
+            tuple(param_reads[name]),
+        )
+        for name, vdef in vetted.variables.items()
+    }
+    parameters = {}
+    for name, rtype in typed.parameters.items():
+        param = pack.parameters[name]
+        parameters[name] = ParameterInfo(
+            name,
+            param.title,
+            rtype.describe(),
+            param.unit,
+            param.reference,
+            {
+                scenario: ParameterValue(
+                    v[name].value,
+                    v[name].reference,
+                    v[name].valid_from,
+                    v[name].valid_to,
+                    v[name].overridden,
+                )
+                for scenario, v in values.items()
+            },
+        )
+    rules = {r.rule.id: _rule_info(r, deps, param_reads) for r in vetted.rules}
+    return Manifest(
+        pack=pack.pack,
+        version=pack.version,
+        title=pack.title,
+        entity=vetted.entity.name,
+        entity_table=vetted.entity.table.name,
+        entity_key=vetted.entity.key,
+        as_of=as_of,
+        scenarios=tuple(values),
+        entity_ids=None if entity_ids is None else tuple(entity_ids),
+        columns=tuple((n, t.describe()) for n, t in columns),
+        variables=variables,
+        parameters=parameters,
+        rules=rules,
+    )

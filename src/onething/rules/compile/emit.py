@@ -1,0 +1,76 @@
+"""Phase 7, *emit*: the planned query lowered for one engine and rendered as SQL text.
+
+Lowering replaces, bottom-up, each of our function calls and each ``/`` and ``%`` by the
+tree :mod:`.functions` builds for the dialect; SQLGlot then renders the tree. Nothing here
+concatenates SQL text, and anything SQLGlot cannot render for a dialect is an error, not
+a warning.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel
+
+from onething.rules.compile.dialects import LOWERINGS
+from onething.rules.compile.functions import FUNCTIONS
+from onething.rules.compile.ir import META_TYPE, RType, type_of, wrap
+from onething.rules.compile.plan import REGISTRY_TABLE
+
+Dialect = Literal["duckdb", "postgres", "spark"]
+DIALECTS: tuple[Dialect, ...] = ("duckdb", "postgres", "spark")
+
+
+def lower(tree: exp.Expr, dialect: Dialect, *, schema: str | None = None) -> exp.Expr:
+    """A copy of ``tree`` with our functions and operators in ``dialect``'s terms.
+
+    ``schema`` qualifies the registry tables (a PostgreSQL schema, a Spark database).
+    """
+    lowering = LOWERINGS[dialect]
+    out = tree.copy()
+    for node in reversed(list(out.dfs())):
+        new: exp.Expr | None = None
+        if isinstance(node, exp.Div):
+            left, right = node.this, node.expression
+            new = lowering.exact_div(left, type_of(left), right, type_of(right))
+        elif isinstance(node, exp.Mod):
+            new = lowering.fn_mod([node.this, node.expression])
+        elif isinstance(node, exp.Anonymous) and str(node.this) in FUNCTIONS:
+            args = list(node.expressions)
+            new = lowering.lower_call(
+                str(node.this), args, [type_of(a) for a in args], type_of(node)
+            )
+        elif isinstance(node, exp.Case):
+            rtype = node.meta.get(META_TYPE)
+            lowering.case(node, rtype if isinstance(rtype, RType) else None)
+        elif isinstance(node, exp.Table) and schema and node.meta.get(REGISTRY_TABLE):
+            node.set("db", exp.to_identifier(schema))
+        elif (
+            isinstance(node, exp.Cast)
+            and isinstance(node.this, exp.Cast)
+            and node.this.to == node.to
+        ):
+            new = node.this  # CAST(CAST(x AS T) AS T)
+        if new is None:
+            continue
+        new = wrap(new)
+        new.meta[META_TYPE] = node.meta.get(META_TYPE)
+        if node is out:
+            out = new
+        else:
+            node.replace(new)
+    return out
+
+
+def render(
+    tree: exp.Expr, dialect: Dialect, *, schema: str | None = None, pretty: bool = True
+) -> str:
+    """SQL text of ``tree`` in ``dialect`` (identifiers always quoted)."""
+    return lower(tree, dialect, schema=schema).sql(
+        dialect=dialect,
+        pretty=pretty,
+        identify=True,
+        comments=False,
+        unsupported_level=ErrorLevel.RAISE,
+    )

@@ -1,0 +1,83 @@
+"""Golden SQL per dialect for the test pack: any change to the emitted SQL is reviewed.
+
+Regenerate after an intended change with ``ONETHING_REGEN_GOLDEN=1 pytest tests/rules``
+and read the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlglot
+from rules_support import PACKS
+from sqlglot import exp
+
+from onething.rules import DIALECTS, CompiledPack, Dialect, compile_pack, load_pack
+
+GOLDEN = Path(__file__).parent / "golden"
+PACK = load_pack(PACKS / "job_retention_test.yaml")
+SCENARIOS = {"base": {}, "generous": {"refund_ratio_sme": "0.75"}}
+CASES: dict[str, CompiledPack] = {
+    "job_retention_test": compile_pack(PACK, date(2025, 6, 30), scenarios=SCENARIOS),
+    "job_retention_test.single": compile_pack(
+        PACK, date(2025, 6, 30), entity_ids=["91370102MA3C00011X"]
+    ),
+}
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_sql_matches_the_golden_file(case: str, dialect: Dialect) -> None:
+    sql = CASES[case].sql(dialect) + "\n"
+    path = GOLDEN / f"{case}.{dialect}.sql"
+    if os.environ.get("ONETHING_REGEN_GOLDEN") == "1":
+        path.write_text(sql, encoding="utf-8")
+    assert path.exists(), f"no golden file {path.name}: run with ONETHING_REGEN_GOLDEN=1"
+    assert sql == path.read_text(encoding="utf-8"), (
+        f"{path.name} differs: review, then regenerate with ONETHING_REGEN_GOLDEN=1"
+    )
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_sql_parses_back_in_its_dialect(dialect: Dialect) -> None:
+    compiled = CASES["job_retention_test"]
+    statements = sqlglot.parse(compiled.sql(dialect), read=dialect)
+    assert len(statements) == 1
+    tree = statements[0]
+    assert isinstance(tree, exp.Select)
+    outputs = [e.alias_or_name for e in tree.expressions]
+    assert outputs == [name for name, _ in compiled.manifest.columns]
+    ctes = [cte.alias for cte in tree.find_all(exp.CTE)]
+    assert ctes[0] == "_params"
+    assert ctes[-1] == "_r"
+
+
+def test_the_compiler_imports_no_database_driver() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; import onething.rules, onething.rules.compile; "
+        "bad = [m for m in ('duckdb', 'psycopg', 'pyspark', 'sqlalchemy') if m in sys.modules]; "
+        "print(','.join(bad))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_registry_tables_can_live_in_a_schema() -> None:
+    sql = CASES["job_retention_test"].sql("postgres", schema="registry")
+    tree = sqlglot.parse_one(sql, read="postgres")
+    tables = {(t.db, t.name) for t in tree.find_all(exp.Table)}
+    registry = {(db, name) for db, name in tables if db}
+    assert registry == {
+        ("registry", "contributions"),
+        ("registry", "employment_spells"),
+        ("registry", "enterprises"),
+    }
+    assert {name for db, name in tables if not db} >= {"_params", "_l0", "_r"}
