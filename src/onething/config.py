@@ -46,6 +46,10 @@ class Settings(BaseSettings):
             "the package (onething/data/calendar/overrides.yaml)."
         ),
     )
+    packs_path: Path | None = Field(
+        default=None,
+        description="Folder of rule packs. Default: the packs shipped in onething.content.",
+    )
     office_morning_start: time = Field(default=time(9, 0), description="Office hours, morning.")
     office_morning_end: time = Field(default=time(12, 0))
     office_afternoon_start: time = Field(default=time(13, 30))
