@@ -94,3 +94,32 @@ def test_sweep_reports_gainers_losers_and_exact_totals(registry: Path) -> None:
     assert sum(t.entities for t in regions.values()) == len(base_rows)
     assert sum((t.amount for t in regions.values()), Decimal(0)) == report["raise"].total.amount
     assert isinstance(report["raise"].total.amount, Decimal)
+
+
+def test_cli_simulate_and_compile_over_a_registry(registry: Path) -> None:
+    from typer.testing import CliRunner
+
+    from onething.cli.main import app
+
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "rules", "simulate", str(PACK), "--as-of", AS_OF.isoformat(),
+            "--registry", str(registry), "--scenario", "raise:refund_ratio_sme=0.90", "--json",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    import json
+
+    body = json.loads(result.stdout)
+    assert [s["scenario"] for s in body["scenarios"]] == ["base", "raise"]
+    assert all(len(city) <= 4 for city in body["scenarios"][0]["by_region"])  # city names
+
+    sql = runner.invoke(app, ["rules", "compile", str(PACK), "--dialect", "postgres"])
+    assert sql.exit_code == 0, sql.output
+    assert sql.stdout.lstrip().startswith("WITH")
+
+    bad = runner.invoke(app, ["rules", "compile", "no_such_pack"])
+    assert bad.exit_code == 2
+    assert "no_such_pack" in bad.output

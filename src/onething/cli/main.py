@@ -8,6 +8,7 @@ import typer
 
 import onething.cli.db as db_cmd
 import onething.cli.registry as registry_cmd
+import onething.cli.rules as rules_cmd
 from onething.cli.common import out
 from onething.config import get_settings
 from onething.kit.i18n import t
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(registry_cmd.app, name="registry")
+app.add_typer(rules_cmd.app, name="rules")
 
 
 @app.callback()

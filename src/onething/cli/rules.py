@@ -1,0 +1,142 @@
+"""``onething rules``: compile, test, run, explain and simulate rule packs."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from onething.cli.common import fail, out
+from onething.config import get_settings
+from onething.kit.clock import today
+from onething.kit.errors import OneThingError
+from onething.rules import compile_pack
+from onething.rules.library import load, pack_names
+
+app = typer.Typer(help="Rules as code (规则包): compile, test, run, explain, simulate.")
+
+PackArg = Annotated[
+    str, typer.Argument(help="Pack name (see `onething rules list`) or a YAML path.")
+]
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Date the rules apply at (default: today).")
+]
+
+
+def _as_of(value: str | None) -> date:
+    return date.fromisoformat(value) if value else today()
+
+
+@app.command("list")
+def list_packs() -> None:
+    """List the packs known by name."""
+    table = RichTable(title="规则包 rule packs")
+    for col in ("包 pack", "版本 version", "名称 title", "主体 entity", "规则 rules"):
+        table.add_column(col)
+    for name in pack_names():
+        try:
+            pack = load(name)
+        except OneThingError as exc:
+            table.add_row(name, "—", f"[red]{exc.message()}[/]", "", "")
+            continue
+        table.add_row(name, pack.version, pack.title, pack.entity, str(len(pack.rules)))
+    out.print(table)
+
+
+@app.command("compile")
+def compile_(
+    pack: PackArg,
+    dialect: Annotated[str, typer.Option(help="duckdb, postgres or spark.")] = "duckdb",
+    as_of: AsOf = None,
+    entity_id: Annotated[
+        list[str] | None, typer.Option("--entity-id", help="Compile for these entities only.")
+    ] = None,
+    schema: Annotated[str | None, typer.Option(help="Qualify registry tables.")] = None,
+) -> None:
+    """Print the SQL a pack compiles to."""
+    if dialect not in ("duckdb", "postgres", "spark"):
+        raise typer.BadParameter("duckdb, postgres or spark", param_hint="--dialect")
+    try:
+        compiled = compile_pack(load(pack), _as_of(as_of), entity_ids=entity_id or None)
+        typer.echo(compiled.sql(dialect, schema=schema))  # type: ignore[arg-type]
+    except OneThingError as exc:
+        fail(exc)
+
+
+@app.command()
+def simulate(
+    pack: PackArg,
+    scenario: Annotated[
+        list[str],
+        typer.Option(
+            "--scenario", help="NAME:PARAM=VALUE[,PARAM=VALUE] (repeatable); base is always run."
+        ),
+    ],
+    as_of: AsOf = None,
+    registry: Annotated[
+        Path | None, typer.Option(help="Registry folder (default: the configured one).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Sweep parameter scenarios in one query; report beneficiaries, cost, gainers, losers."""
+    from onething.registry.store import RegistryDir
+    from onething.rules.run.duckdb import rows_duckdb
+    from onething.rules.simulate import parse_scenarios, simulation_report
+
+    try:
+        scenarios = parse_scenarios(scenario)
+        compiled = compile_pack(load(pack), _as_of(as_of), scenarios=scenarios)
+        reg = RegistryDir(registry or get_settings().effective_registry_path)
+        with reg.connect() as con:
+            rows = rows_duckdb(compiled, con)
+        report = simulation_report(compiled, rows, overrides=scenarios, region_of=_city_names())
+    except OneThingError as exc:
+        fail(exc)
+    if as_json:
+        out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+        return
+    table = RichTable(title=f"{report.pack}  模拟仿真（{report.as_of}，基准 {report.baseline}）")
+    for col in ("情景", "调整", "受益主体", "金额(元)", "增益", "减损", "净增(元)"):
+        text = col in ("情景", "调整")
+        table.add_column(col, justify="left" if text else "right", no_wrap=not text)
+    for s in report.scenarios:
+        t = s.total
+        table.add_row(
+            s.scenario,
+            ", ".join(f"{k}={v}" for k, v in s.overrides.items()) or "现行参数",
+            f"{t.beneficiaries:,}",
+            f"{t.amount:,}",
+            f"{t.gainers:,}",
+            f"{t.losers:,}",
+            f"{t.gained - t.lost:,}",
+        )
+    out.print(table)
+    by_city = RichTable(title="分市 by city：金额(元) / 受益主体")
+    by_city.add_column("城市")
+    for s in report.scenarios:
+        by_city.add_column(s.scenario, justify="right", no_wrap=True)
+    cities = sorted({c for s in report.scenarios for c in s.by_region})
+    for city in cities:
+        cells = []
+        for s in report.scenarios:
+            tally = s.by_region.get(city)
+            cells.append(f"{tally.amount:,} / {tally.beneficiaries:,}" if tally else "—")
+        by_city.add_row(city, *cells)
+    out.print(by_city)
+
+
+def _city_names() -> dict[str, str]:
+    """County or city code → the city's Chinese name (reports are by city)."""
+    from onething.registry.io.regions import shipped_region_rows
+
+    rows = shipped_region_rows()
+    names = {str(r["code"]): str(r["name"]) for r in rows}
+    return {
+        str(r["code"]): names.get(str(r["code"])[:4] + "00", str(r["code"]))
+        for r in rows
+        if r["level"] in ("city", "county")
+    }
