@@ -65,6 +65,7 @@ from onething.kit.ids.resident import (
     validate_resident_id,
 )
 from onething.kit.ids.vectorized import (
+    credit_codes_plausible,
     make_credit_codes,
     make_mobiles,
     make_resident_ids,
@@ -90,6 +91,7 @@ __all__ = [
     "area_name",
     "area_status",
     "credit_code_check_char",
+    "credit_codes_plausible",
     "historical_area",
     "is_development_zone",
     "is_valid_credit_code",

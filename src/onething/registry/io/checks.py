@@ -139,7 +139,7 @@ class TableChecker:
         elif f.check == "resident_id":
             self.check_resident_ids(st, col)
         elif f.check == "credit_code":
-            self.check_identifiers(st, col, ids.validate_credit_code, shape=None)
+            self.check_credit_codes(st, col)
         elif f.check == "mobile":
             self.check_identifiers(st, col, ids.validate_mobile, shape=_MOBILE_SHAPE)
 
@@ -298,6 +298,17 @@ class TableChecker:
                 if not result.ok or result.normalized != value:
                     failing.append(rowid)
         self._list_identifier_rows(st, col, np.asarray(failing, dtype=np.int64), validate)
+
+    def check_credit_codes(self, st: StagedTable, col: StagedColumn) -> None:
+        """Credit codes: screened vectorised; only failing rows get the scalar reasons."""
+        query = f"SELECT rowid AS _r, {col.sql} AS _v FROM {st.sql} WHERE {col.sql} IS NOT NULL"
+        failing = []
+        for batch in arrow_batches(self.con, query):
+            rowid = _np(batch.column(0))
+            codes = batch.column(1).to_numpy(zero_copy_only=False)
+            failing.append(rowid[~ids.credit_codes_plausible(codes)])
+        rows = np.concatenate(failing) if failing else np.asarray([], dtype=np.int64)
+        self._list_identifier_rows(st, col, rows, ids.validate_credit_code)
 
     def check_resident_ids(self, st: StagedTable, col: StagedColumn) -> None:
         """Resident ID numbers: shape and birth date and check character, vectorised."""
