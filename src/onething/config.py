@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         default=None,
         description="Folder of rule packs. Default: the packs shipped in onething.content.",
     )
+    catalog_path: Path | None = Field(
+        default=None,
+        description="Folder of the service catalog. Default: the one shipped in onething.content.",
+    )
     office_morning_start: time = Field(default=time(9, 0), description="Office hours, morning.")
     office_morning_end: time = Field(default=time(12, 0))
     office_afternoon_start: time = Field(default=time(13, 30))

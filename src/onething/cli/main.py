@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+import onething.cli.catalog as catalog_cmd
 import onething.cli.db as db_cmd
 import onething.cli.registry as registry_cmd
 import onething.cli.rules as rules_cmd
@@ -21,6 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(registry_cmd.app, name="registry")
 app.add_typer(rules_cmd.app, name="rules")
 
