@@ -36,7 +36,7 @@ def list_packs() -> None:
     """List the packs known by name."""
     table = RichTable(title="规则包 rule packs")
     for col in ("包 pack", "版本 version", "名称 title", "主体 entity", "规则 rules"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col != "名称 title")
     for name in pack_names():
         try:
             pack = load(name)
@@ -140,3 +140,121 @@ def _city_names() -> dict[str, str]:
         for r in rows
         if r["level"] in ("city", "county")
     }
+
+
+Registry = Annotated[
+    str | None,
+    typer.Option(
+        "--registry",
+        help="Registry folder, or postgresql://… filled by `onething registry load` "
+        "(default: the configured folder).",
+    ),
+]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="duckdb, postgres or spark (default: duckdb for a folder, postgres for a URL)."
+    ),
+]
+
+
+def _source(registry: str | None) -> str:
+    return registry or str(get_settings().effective_registry_path)
+
+
+@app.command("test")
+def check_pack_tests(
+    packs: Annotated[
+        list[str] | None, typer.Argument(help="Packs (names or paths); default: every known pack.")
+    ] = None,
+) -> None:
+    """Run the test cases written in the packs (one query per pack and date)."""
+    from onething.rules.library import resolve_pack
+    from onething.rules.testing import format_report, run_tests
+
+    try:
+        paths = [resolve_pack(p) for p in (packs or pack_names())]
+        reports = run_tests(paths)
+    except OneThingError as exc:
+        fail(exc)
+    failed = 0
+    for report in reports:
+        typer.echo(format_report(report))
+        failed += len(report.failed)
+    passed = sum(len(r.cases) for r in reports) - failed
+    out.print(f"{passed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def run(
+    pack: PackArg,
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="Hits as Parquet.")],
+    as_of: AsOf = None,
+    registry: Registry = None,
+    engine: EngineOpt = None,
+) -> None:
+    """Run a pack over the whole registry: one row per hit with its explanation (JSON)."""
+    from onething.cli.common import progress_bar
+    from onething.rules.run.runner import run as run_pack
+
+    try:
+        compiled = compile_pack(load(pack), _as_of(as_of))
+        with progress_bar() as progress:
+            result = run_pack(compiled, _source(registry), engine=engine, progress=progress)  # type: ignore[arg-type]
+    except OneThingError as exc:
+        fail(exc)
+    import pyarrow.parquet as pq
+
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(result.to_arrow(), out_file)
+    table = RichTable(
+        title=f"{compiled.pack} {compiled.version} @ {compiled.as_of} [{result.engine}]"
+    )
+    for col in ("规则 rule", "命中 hits", "金额(元) amount"):
+        table.add_column(col, justify="left" if col.startswith("规则") else "right", no_wrap=True)
+    for total in result.totals:
+        table.add_row(
+            total.rule, f"{total.hits:,}", "" if total.amount is None else f"{total.amount:,}"
+        )
+    out.print(table)
+    out.print(f"{len(result.hits):,} hits → {out_file} ({result.seconds:.2f} s)")
+
+
+@app.command()
+def explain(
+    pack: PackArg,
+    entity_id: Annotated[str, typer.Option("--entity-id", help="The entity to explain.")],
+    as_of: AsOf = None,
+    registry: Registry = None,
+    engine: EngineOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every rule for one entity, hit or not, with the values behind each clause."""
+    from onething.rules.run.runner import explain as explain_entity
+
+    try:
+        compiled = compile_pack(load(pack), _as_of(as_of), entity_ids=[entity_id])
+        outcomes = explain_entity(compiled, _source(registry), entity_id, engine=engine)  # type: ignore[arg-type]
+    except OneThingError as exc:
+        fail(exc)
+    if not outcomes:
+        out.print(f"{entity_id}: 未找到该主体 (no such entity in {compiled.pack}'s registry)")
+        raise typer.Exit(1)
+    if as_json:
+        from onething.rules.run.result import explanation_json
+
+        out.print_json(
+            "["
+            + ",".join(explanation_json({**o.explanation, "hit": o.hit}) for o in outcomes)
+            + "]"
+        )
+        return
+    for o in outcomes:
+        mark = "[green]✓ 命中[/]" if o.hit else "[dim]✗ 未命中[/]"
+        amount = f"  金额 {o.amount}" if o.amount is not None else ""
+        out.print(f"{mark} {o.rule} {o.label}{amount}")
+        for c in o.clauses:
+            sign = "✓" if c.held else ("?" if c.held is None else "✗")
+            out.print(f"    {sign} {c.detail or c.text}", markup=False, highlight=False)
