@@ -14,7 +14,7 @@ def main() -> int:
     failed = 0
     for name in BENCHMARKS:
         print(f"\n=== {name} ===", flush=True)
-        failed += subprocess.call([sys.executable, str(HERE / name), *sys.argv[1:]]) != 0
+        failed += subprocess.call([sys.executable, str(HERE / name)]) != 0
     return 1 if failed else 0
 
 
