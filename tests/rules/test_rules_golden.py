@@ -25,6 +25,12 @@ CASES: dict[str, CompiledPack] = {
     "job_retention_test.single": compile_pack(
         PACK, date(2025, 6, 30), entity_ids=["91370102MA3C00011X"]
     ),
+    # Aggregates over other entities and joins on several columns (docs/rules.md §1).
+    "relations_test.single": compile_pack(
+        load_pack(PACKS / "relations_test.yaml"),
+        date(2025, 6, 30),
+        entity_ids=["370102198503010111"],
+    ),
 }
 
 

@@ -57,21 +57,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class EntitySpec(_Model):
-    """Where an entity's rows are: a registry table, its key, and its region column."""
-
-    table: Name
-    key: Name
-    region: Name | None = None
-
-
-DEFAULT_ENTITIES: dict[str, EntitySpec] = {
-    "person": EntitySpec(table="persons", key="person_id", region="hukou_region"),
-    "enterprise": EntitySpec(table="enterprises", key="enterprise_id", region="region_code"),
-    "region": EntitySpec(table="regions", key="code", region="code"),
-}
-
-
 class DatedValue(_Model):
     """A parameter's value over a period (``to`` inclusive; open-ended without it)."""
 
@@ -93,13 +78,27 @@ class Parameter(_Model):
 
 
 class Aggregate(_Model):
-    """An aggregate over the rows of a registry table that belong to the entity."""
+    """An aggregate over the rows of a registry table, or of another entity of the pack,
+    that belong to the entity.
 
-    table: Name
-    on: Name
+    ``on`` is either one column of the aggregated rows equal to the entity key, or a
+    mapping ``{column: entity variable or key, ...}`` whose pairs must all be equal.
+    """
+
+    table: Name | None = None
+    entity: Name | None = None
+    on: Name | dict[Name, Name]
     where: ExprText | None = None
     value: ExprText
     default: Any = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Aggregate:
+        if (self.table is None) == (self.entity is None):
+            raise ValueError("exactly one of table, entity is required")
+        if isinstance(self.on, dict) and not self.on:
+            raise ValueError("on needs at least one column")
+        return self
 
 
 class Variable(_Model):
@@ -119,6 +118,32 @@ class Variable(_Model):
         if len(given) != 1:
             raise ValueError("exactly one of column, expr, aggregate is required")
         return self
+
+
+class EntitySpec(_Model):
+    """Where an entity's rows are: a registry table, its key, and its region column.
+
+    ``key`` is a column or, for a table whose rows are named by several columns
+    (``contributions``), the list of them; ``entity_id`` is the first. An entity other
+    than the pack's own may carry ``variables``: another variable can aggregate over it.
+    """
+
+    table: Name
+    key: Name | Annotated[list[Name], Field(min_length=1)]
+    region: Name | None = None
+    variables: dict[Name, Variable] = Field(default_factory=dict)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The key columns (one, or several for a composite key)."""
+        return (self.key,) if isinstance(self.key, str) else tuple(self.key)
+
+
+DEFAULT_ENTITIES: dict[str, EntitySpec] = {
+    "person": EntitySpec(table="persons", key="person_id", region="hukou_region"),
+    "enterprise": EntitySpec(table="enterprises", key="enterprise_id", region="region_code"),
+    "region": EntitySpec(table="regions", key="code", region="code"),
+}
 
 
 class DecisionRow(_Model):
@@ -167,6 +192,9 @@ class PackTest(_Model):
     entity_id: Text
     tables: dict[Name, list[dict[str, Any]]] = Field(default_factory=dict)
     expect: dict[str, Any] = Field(default_factory=dict)
+    invalid_identifiers: bool = False
+    """The rows carry wrong identifiers on purpose (a data-quality pack's case): the
+    catalog's identifier checks (``check: resident_id``, ``credit_code``) do not apply."""
 
 
 class Pack(_Model):
@@ -176,6 +204,8 @@ class Pack(_Model):
     version: Text
     title: Text
     description: Text | None = None
+    family: Name | None = None
+    """Packs about one subject over several entities share a family (``coverage_gap``)."""
     entity: Name = "person"
     entities: dict[Name, EntitySpec] = Field(default_factory=dict)
     parameters: dict[Name, Parameter] = Field(default_factory=dict)
@@ -277,3 +307,22 @@ def load_pack(path: str | Path) -> Pack:
             [Problem("pack", "rules.load.file_name", {"source": path.name, "pack": pack.pack})]
         )
     return pack
+
+
+def family_files(folder: str | Path, name: str) -> list[Path]:
+    """The pack files in ``folder`` that ``name`` stands for, sorted by pack id.
+
+    ``name`` is a pack id (its file, ``<name>.yaml``) or a family: every pack whose
+    ``family`` is ``name`` (``coverage_gap`` → ``coverage_gap_person.yaml`` and
+    ``coverage_gap_enterprise.yaml``). Empty when nothing matches.
+    """
+    folder = Path(folder)
+    own = folder / f"{name}.yaml"
+    if own.is_file():
+        return [own]
+    members = []
+    for path in sorted(folder.glob("*.yaml")):
+        pack = load_pack(path)
+        if pack.family == name:
+            members.append(path)
+    return members

@@ -23,14 +23,16 @@ from onething.rules.compile.manifest import (
     ClauseInfo,
     Comparison,
     Manifest,
+    OtherEntity,
     ParameterInfo,
     ParameterValue,
     RuleInfo,
     VariableInfo,
 )
 from onething.rules.compile.plan import Planner, top_clauses
+from onething.rules.compile.summary import summary_query
 from onething.rules.compile.types import SYMBOLS, Typed
-from onething.rules.compile.vet import Expr, RuleDef, VettedPack, text_of, vet_pack
+from onething.rules.compile.vet import Expr, RuleDef, VarDef, VettedPack, text_of, vet_pack
 from onething.rules.params import ResolvedValue, decimal_scale, resolve
 
 __all__ = ["DIALECTS", "CompiledPack", "Dialect", "compile_pack"]
@@ -68,6 +70,24 @@ class CompiledPack:
         """The query as a SQLGlot tree lowered for ``dialect``."""
         return lower(self.query, dialect, schema=schema)
 
+    def summary_sql(
+        self,
+        dialect: Dialect = "duckdb",
+        *,
+        schema: str | None = None,
+        by_region: bool = False,
+        pretty: bool = True,
+    ) -> str:
+        """The problem-data ratio (问题数据占比) of the pack's rows, as SQL for ``dialect``.
+
+        One row per scenario (and region, with ``by_region``): ``entities``,
+        ``problem_entities`` (rows with any hit), ``problem_ratio`` (their exact ratio,
+        10 places) and ``<rule>__hits`` per rule. For a data-quality pack, whose entity
+        is one table's rows, this is the table's share of problem records.
+        """
+        query = summary_query(self.manifest, self.query, by_region=by_region)
+        return render(query, dialect, schema=schema, pretty=pretty)
+
     def sql(
         self, dialect: Dialect = "duckdb", *, schema: str | None = None, pretty: bool = True
     ) -> str:
@@ -95,11 +115,17 @@ def compile_pack(
     vetted = vet_pack(pack)
     deps = graph.dependencies(vetted)
     order = graph.topological_order(deps, {n: v.where for n, v in vetted.variables.items()})
+    others: dict[str, list[str]] = {}
+    for name in graph.entity_order(vetted):
+        other = vetted.others[name]
+        others[name] = graph.topological_order(
+            graph.dependencies(vetted, name), {n: v.where for n, v in other.variables.items()}
+        )
     used = _parameters_read(vetted)
     values = resolve(pack, as_of, used, scenarios)
     param_types = {name: _parameter_type(pack, name, values) for name in used}
-    typed = types.check_pack(vetted, order, param_types)
-    planner = Planner(vetted, order, typed, as_of)
+    typed = types.check_pack(vetted, order, param_types, others)
+    planner = Planner(vetted, order, typed, as_of, others)
     plain = {s: {n: v.value for n, v in vals.items()} for s, vals in values.items()}
     ids = None if entity_ids is None else list(entity_ids)
     plan = planner.build(plain, ids)
@@ -110,7 +136,8 @@ def compile_pack(
 
 
 def _parameters_read(vetted: VettedPack) -> list[str]:
-    exprs: list[Expr] = [e for v in vetted.variables.values() for e in v.exprs()]
+    entities = [vetted.entity_def(name) for name in (None, *vetted.others)]
+    exprs: list[Expr] = [e for d in entities for v in d.variables.values() for e in v.exprs()]
     exprs += [e for r in vetted.rules for e in (r.condition, r.amount) if e is not None]
     read = {n for e in exprs for n in e.names("parameter")}
     return [name for name in vetted.pack.parameters if name in read]
@@ -195,18 +222,22 @@ def _manifest(
     columns: Sequence[tuple[str, RType]],
 ) -> Manifest:
     pack = vetted.pack
-    param_reads = {n: v.reads("parameter") for n, v in vetted.variables.items()}
-    variables = {
-        name: VariableInfo(
+    param_reads = {n: _parameters_of(vetted, v) for n, v in vetted.variables.items()}
+    variables = _variable_infos(vetted.variables, typed.variables, deps, param_reads)
+    others = {}
+    needed = graph.reachable(vetted)
+    for name in typed.others:
+        if name not in needed:
+            continue
+        entity = vetted.others[name]
+        other_reads = {n: _parameters_of(vetted, v) for n, v in entity.variables.items()}
+        other_deps = graph.dependencies(vetted, name)
+        others[name] = OtherEntity(
             name,
-            vdef.title,
-            typed.variables[name].describe(),
-            vdef.kind,
-            tuple(deps[name]),
-            tuple(param_reads[name]),
+            entity.info.table.name,
+            entity.info.keys,
+            _variable_infos(entity.variables, typed.others[name], other_deps, other_reads),
         )
-        for name, vdef in vetted.variables.items()
-    }
     parameters = {}
     for name, rtype in typed.parameters.items():
         param = pack.parameters[name]
@@ -242,4 +273,42 @@ def _manifest(
         variables=variables,
         parameters=parameters,
         rules=rules,
+        others=others,
     )
+
+
+def _variable_infos(
+    variables: Mapping[str, VarDef],
+    variable_types: Mapping[str, RType],
+    deps: Mapping[str, list[str]],
+    param_reads: Mapping[str, list[str]],
+) -> dict[str, VariableInfo]:
+    return {
+        name: VariableInfo(
+            name,
+            vdef.title,
+            variable_types[name].describe(),
+            vdef.kind,
+            tuple(deps[name]),
+            tuple(param_reads[name]),
+        )
+        for name, vdef in variables.items()
+    }
+
+
+def _parameters_of(vetted: VettedPack, vdef: VarDef) -> list[str]:
+    """The parameters ``vdef`` reads itself and, for an aggregate over another entity,
+    every parameter that entity's variables read (directly or through further entities)."""
+    found = dict.fromkeys(vdef.reads("parameter"))
+    seen: set[str] = set()
+    stack = [vdef.source_entity] if vdef.source_entity else []
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in vetted.others:
+            continue
+        seen.add(name)
+        for other in vetted.others[name].variables.values():
+            found.update(dict.fromkeys(other.reads("parameter")))
+            if other.source_entity:
+                stack.append(other.source_entity)
+    return list(found)

@@ -27,7 +27,6 @@ from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.parsers.duckdb import DuckDBParser
 
-from onething.registry import schema
 from onething.rules.compile.functions import FUNCTIONS
 from onething.rules.compile.ir import MAX_LITERAL_SCALE, META_REF, Ref, RefKind, ref_of
 from onething.rules.errors import Problems, closest
@@ -83,11 +82,12 @@ class Scope:
     variables: Mapping[str, object]
     parameters: Mapping[str, object]
     reserved: dict[str, RefKind]
-    table: schema.Table | None = None
+    columns: tuple[str, ...] = ()
+    """The aggregated rows' columns (a table's, or another entity's variables)."""
     part: Literal["scalar", "where", "value"] = "scalar"
 
     def resolve(self, name: str) -> Ref | None:
-        if self.table is not None and name in self.table.columns:
+        if name in self.columns:
             return Ref("column", name)
         if name in self.variables:
             return Ref("variable", name)
@@ -97,8 +97,7 @@ class Scope:
         return Ref(kind, name) if kind else None
 
     def known(self) -> list[str]:
-        columns = list(self.table.columns) if self.table else []
-        return [*columns, *self.variables, *self.parameters, *self.reserved]
+        return [*self.columns, *self.variables, *self.parameters, *self.reserved]
 
 
 def _position(node: exp.Expr) -> int:

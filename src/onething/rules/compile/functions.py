@@ -149,6 +149,9 @@ FUNCTIONS: dict[str, Signature] = {
         Signature("upper", 1, 1, _typed(TEXT, "text")),
         Signature("lower", 1, 1, _typed(TEXT, "text")),
         Signature("concat", 1, None, _typed(TEXT, "text")),
+        Signature("instr", 2, 2, _typed(INT, "text", "text")),
+        Signature("translate", 3, 3, _typed(TEXT, "text", "text", "text")),
+        Signature("to_int", 1, 1, _typed(INT, "text")),
         Signature("count", 1, 1, _count, aggregate=True),
         Signature("sum", 1, 1, _sum, aggregate=True),
         Signature("min", 1, 1, _min_max, aggregate=True),
@@ -177,7 +180,11 @@ def _case(cond: exp.Expr, then: exp.Expr, other: exp.Expr) -> exp.Case:
     return exp.Case(ifs=[exp.If(this=cond, true=then)], default=other)
 
 
-def nullif_zero(x: exp.Expr) -> exp.Nullif:
+def nullif_zero(x: exp.Expr) -> exp.Expr:
+    """``NULLIF(x, 0)``: a zero divisor gives NULL (a non-zero literal stays as it is)."""
+    value = _literal(x)
+    if value is not None and value != 0:
+        return x
     return exp.Nullif(this=x, expression=_num(0))
 
 
@@ -406,6 +413,26 @@ class Lowering:
 
     def fn_concat(self, args: list[exp.Expr], *_: object) -> exp.Expr:
         return self.concat(args)
+
+    def fn_instr(self, args: list[exp.Expr], *_: object) -> exp.Expr:
+        return exp.StrPosition(this=args[0], substr=args[1])
+
+    def fn_to_int(self, args: list[exp.Expr], *_: object) -> exp.Expr:
+        """The whole number written by 1 to 18 ASCII digits, else NULL (never an error)."""
+        text = args[0]
+        cast = exp.Cast(this=text.copy(), to=exp.DataType.build("BIGINT"))
+        return exp.Case(ifs=[exp.If(this=self.digits_only(text), true=cast)])
+
+    def digits_only(self, text: exp.Expr) -> exp.Expr:
+        """Whether ``text`` is 1 to 18 ASCII digits (no sign, space or newline)."""
+        digits = exp.EQ(
+            this=call(
+                "TRANSLATE", text.copy(), exp.Literal.string("0123456789"), exp.Literal.string("")
+            ),
+            expression=exp.Literal.string(""),
+        )
+        length = exp.Between(this=call("LENGTH", text), low=_num(1), high=_num(18))
+        return exp.and_(length, digits)
 
     def fn_count(self, args: list[exp.Expr], *_: object) -> exp.Expr:
         return exp.Count(this=args[0])

@@ -79,6 +79,16 @@ class VariableInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class OtherEntity:
+    """Another entity of the pack that variables aggregate over, and its variables."""
+
+    name: str
+    table: str
+    keys: tuple[str, ...]
+    variables: dict[str, VariableInfo]
+
+
+@dataclass(frozen=True, slots=True)
 class ParameterValue:
     """A parameter's value in one scenario: dated (with its range) or a scenario override."""
 
@@ -118,6 +128,8 @@ class Manifest:
     variables: dict[str, VariableInfo] = field(default_factory=dict)
     parameters: dict[str, ParameterInfo] = field(default_factory=dict)
     rules: dict[str, RuleInfo] = field(default_factory=dict)
+    others: dict[str, OtherEntity] = field(default_factory=dict)
+    """The other entities the pack's variables aggregate over (directly or not)."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy (dates as ISO text, decimals as text)."""

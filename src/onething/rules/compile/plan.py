@@ -3,18 +3,26 @@
 The query reads, in order::
 
     WITH _params AS (one row per scenario: scenario, <parameter columns>),
-         _a_<var> AS (an aggregate: GROUP BY the entity key, filtered by its where),
+         _c_<other>__a_<var>, _c_<other>__l0 … AS (each other entity the pack
+                          aggregates over, those it aggregates over first),
+         _a_<var> AS (an aggregate: GROUP BY the columns of its ``on``, filtered by its where),
          _l0 AS (entities × scenarios: key, region, parameters, columns, aggregates),
          _l1 … AS (scalar variables, a layer per depth of the variable graph),
          _r AS (each top-level clause of each rule's condition)
     SELECT scenario, entity_id, region, <variables>,
            <rule>__hit, <rule>__amount, <rule>__c1, …
 
-An aggregate that reads no parameter and no entity variable is computed once for all
-scenarios; one that does joins the layer holding what it reads. With ``entity_ids`` the
-key filter is pushed into every aggregate and into the entity scan. Names in expressions
-become qualified columns here (``_v.layoff_rate``) and ``as_of`` a date literal; our
-functions stay ``exp.Anonymous`` calls until :mod:`.emit` lowers them for a dialect.
+An aggregate that reads no parameter and no entity variable (other than the column
+variables its ``on`` joins to) is computed once for all scenarios and joined to the
+entity rows in ``_l0``; one that does joins the layer holding what it reads. Another
+entity's variables are computed by the same plan, in CTEs named ``_c_<entity>__…``, and
+an aggregate over that entity reads its last layer (one row per row and scenario).
+
+With ``entity_ids`` the key filter is pushed into the entity scan and, through the
+columns of each ``on``, into every aggregate's scan and into the other entities' scans
+(``person_id IN (…)``, or ``enterprise_id IN (SELECT …)`` where the column is not the key).
+Names in expressions become qualified columns here (``_v.layoff_rate``) and ``as_of`` a
+date literal; our functions stay ``exp.Anonymous`` calls until :mod:`.emit` lowers them.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from onething.rules.compile import graph
 from onething.rules.compile.ir import (
     BOOL,
     DATE,
@@ -41,7 +50,7 @@ from onething.rules.compile.ir import (
     wrap,
 )
 from onething.rules.compile.types import Typed
-from onething.rules.compile.vet import Expr, VarDef, VettedPack
+from onething.rules.compile.vet import EntityDef, Expr, Join, VarDef, VettedPack
 
 REGISTRY_TABLE = "rules_registry_table"
 """Meta flag on the table nodes that name registry tables (a runner may qualify them)."""
@@ -108,6 +117,47 @@ def top_clauses(tree: exp.Expr) -> tuple[str | None, list[exp.Expr]]:
     return ("and" if kind is exp.And else "or"), found
 
 
+Values = list[exp.Expr] | exp.Select
+"""What a pushed-down filter lets through: literal keys, or a subquery of one column."""
+
+
+def is_in(column: exp.Expr, values: Values) -> exp.Expr:
+    """``column IN (…)`` (FALSE for an empty list)."""
+    if isinstance(values, exp.Select):
+        return exp.In(this=column, query=exp.Subquery(this=values.copy()))
+    if not values:
+        return exp.false()
+    return exp.In(this=column, expressions=[v.copy() for v in values])
+
+
+class RowFilter:
+    """The rows of an entity's table a restricted run needs: ``column IN values``, or
+    any of several such alternatives (one per way another entity reaches them)."""
+
+    def __init__(self, table: str, alternatives: list[tuple[str, Values]], aliases: list[int]):
+        self.table = table
+        self.alternatives = alternatives
+        self._aliases = aliases  # shared counter: subquery aliases _f1, _f2 … stay unique
+
+    def condition(self, alias: str) -> exp.Expr:
+        parts = [is_in(col(column, alias), values) for column, values in self.alternatives]
+        return parts[0] if len(parts) == 1 else exp.or_(*parts)
+
+    def values_of(self, column: str) -> tuple[Values, bool]:
+        """The values ``column`` takes on the rows let through, and whether they are
+        given directly (not through a subquery)."""
+        if len(self.alternatives) == 1 and self.alternatives[0][0] == column:
+            return self.alternatives[0][1], True
+        self._aliases[0] += 1
+        alias = f"_f{self._aliases[0]}"
+        query = (
+            exp.select(col(column, alias))
+            .from_(registry_table(self.table, alias), copy=False)
+            .where(self.condition(alias), copy=False)
+        )
+        return query, False
+
+
 @dataclass
 class Plan:
     """The planned query and, per variable, its layer."""
@@ -117,31 +167,45 @@ class Plan:
     columns: list[tuple[str, RType]]
 
 
-class Planner:
-    """Builds the query of a vetted, typed pack as of a date."""
+class _EntityPlan:
+    """The CTEs that compute one entity's variables, for every row and scenario."""
 
-    def __init__(self, vetted: VettedPack, order: list[str], typed: Typed, as_of: date) -> None:
-        self.vetted = vetted
+    def __init__(
+        self,
+        planner: Planner,
+        entity: EntityDef,
+        *,
+        order: list[str],
+        types: dict[str, RType],
+        prefix: str,
+        row_filter: RowFilter | None,
+    ) -> None:
+        self.planner = planner
+        self.entity = entity
+        self.info = entity.info
+        self.variables = entity.variables
         self.order = order
-        self.types = typed.variables
-        self.parameters = typed.parameters
-        self.amounts = typed.amounts
-        self.as_of = as_of
+        self.types = types
+        self.prefix = prefix
+        self.row_filter = row_filter
         self.const: dict[str, bool] = {}
         self.levels: dict[str, int] = {}
         self.dependent: dict[str, bool] = {}
         self.ctes: list[tuple[str, exp.Expr]] = []
         self.carried: list[str] = []
-        self.entity_ids: list[str] | None = None
+        self.top = ""
         self._classify()
+
+    def cte_name(self, kind: str) -> str:
+        return f"{self.prefix}_{kind}"
 
     # -- which variable goes where -------------------------------------------------------
     def _classify(self) -> None:
         """Constants (read only ``as_of``) are inlined wherever they are read; the others
         sit one layer above the deepest non-constant variable they read."""
         for name in self.order:
-            vdef = self.vetted.variables[name]
-            refs = [r for e in vdef.exprs() for r in e.refs()]
+            vdef = self.variables[name]
+            refs = vdef.refs()
             self.const[name] = vdef.kind in ("expr", "decision") and all(
                 r.kind == "as_of" or (r.kind == "variable" and self.const[r.name]) for r in refs
             )
@@ -151,32 +215,47 @@ class Planner:
             if vdef.kind == "column":
                 self.levels[name] = 0
             elif vdef.kind == "aggregate":
-                needs = bool(deps) or any(r.kind in ("parameter", "region") for r in refs)
+                needs = self._needs_layer(vdef)
                 self.dependent[name] = needs
                 self.levels[name] = 1 + max(deps, default=0) if needs else 0
             else:
                 self.levels[name] = 1 + max(deps, default=0)
 
+    def _needs_layer(self, vdef: VarDef) -> bool:
+        """Whether an aggregate reads what only a layer of the entity holds."""
+        refs = [r for e in vdef.exprs() for r in e.refs()]
+        if any(r.kind in ("parameter", "region") for r in refs):
+            return True
+        if any(r.kind == "variable" and not self.const[r.name] for r in refs):
+            return True
+        if any(r.kind == "entity_id" for r in refs) and vdef.key_join() is None:
+            return True
+        return any(
+            j.target.kind == "variable" and self.variables[j.target.name].kind != "column"
+            for j in vdef.joins
+        )
+
     # -- names to columns --------------------------------------------------------------
     def scalar(self, expr: Expr) -> exp.Expr:
         """``expr`` over the previous layer ``_v``."""
-        return self._rewrite(expr.tree, None)
+        return self.rewrite(expr.tree, None)
 
-    def _rewrite(self, tree: exp.Expr, vdef: VarDef | None) -> exp.Expr:
+    def rewrite(self, tree: exp.Expr, vdef: VarDef | None) -> exp.Expr:
         out = tree.copy()
         for node in list(out.find_all(exp.Column)):
             ref = ref_of(node)
             assert ref is not None
             new: exp.Expr
             if ref.kind == "as_of":
-                new = literal(self.as_of, DATE)
+                new = literal(self.planner.as_of, DATE)
             elif ref.kind == "column":
                 new = col(ref.name, T)
-            elif ref.kind == "entity_id" and vdef is not None:
-                assert vdef.on is not None
-                new = col(vdef.on, T)
+            elif ref.kind == "entity_id" and vdef is not None and vdef.key_join() is not None:
+                key_join = vdef.key_join()
+                assert key_join is not None
+                new = col(key_join.column, T)
             elif ref.kind == "variable" and self.const[ref.name]:
-                new = wrap(self._definition(ref.name, vdef))
+                new = wrap(self.definition(ref.name, vdef))
             else:
                 new = col(ref.name, V)
             set_type(new, type_of(node))
@@ -185,59 +264,72 @@ class Planner:
             node.replace(new)
         return out
 
-    def _definition(self, name: str, vdef: VarDef | None) -> exp.Expr:
+    def definition(self, name: str, vdef: VarDef | None) -> exp.Expr:
         """The value of variable ``name``, cast to its type, its names rewritten."""
-        var = self.vetted.variables[name]
+        var = self.variables[name]
         rtype = self.types[name]
         body: exp.Expr
         if var.kind == "decision":
             body = exp.Case(
                 ifs=[
-                    exp.If(this=self._rewrite(w.tree, vdef), true=self._rewrite(t.tree, vdef))
+                    exp.If(this=self.rewrite(w.tree, vdef), true=self.rewrite(t.tree, vdef))
                     for w, t in var.rows
                 ],
-                default=self._rewrite(var.otherwise.tree, vdef) if var.otherwise else None,
+                default=self.rewrite(var.otherwise.tree, vdef) if var.otherwise else None,
             )
             set_type(body, rtype)
         else:
             assert var.expr is not None
-            body = self._rewrite(var.expr.tree, vdef)
+            body = self.rewrite(var.expr.tree, vdef)
         cast = typed_cast(body, rtype)
         set_type(cast, rtype)
         return cast
 
-    # -- the query ---------------------------------------------------------------------
-    def build(self, scenarios: dict[str, dict[str, Any]], entity_ids: Sequence[str] | None) -> Plan:
-        self.entity_ids = None if entity_ids is None else list(entity_ids)
-        self.ctes = [("_params", self._params(scenarios))]
-        self.carried = ["scenario", "entity_id", "region", *self.parameters]
+    def target(self, join: Join, alias: str) -> exp.Expr:
+        """The entity's side of one pair of ``on``, in the first layer (``_e``) or a layer."""
+        ref = join.target
+        if ref.kind == "entity_id":
+            return col(self.info.key if alias == E else "entity_id", alias)
+        var = self.variables[ref.name]
+        if alias == E:
+            assert var.column is not None
+            return col(var.column.name, E)
+        if self.const[ref.name]:
+            return wrap(self.definition(ref.name, None))
+        return col(ref.name, alias)
+
+    # -- the CTEs ----------------------------------------------------------------------
+    def build(self) -> None:
+        self.carried = [
+            "scenario",
+            "entity_id",
+            "region",
+            *self.planner.parameters,
+        ]
         for name in self.order:
-            if self.vetted.variables[name].kind == "aggregate" and not self.dependent[name]:
-                self.ctes.append((f"_a_{name}", self._aggregate(name, None)))
-        self.ctes.append(("_l0", self._first_layer()))
+            if self.variables[name].kind == "aggregate" and not self.dependent[name]:
+                self.ctes.append((self.cte_name(f"a_{name}"), self._aggregate(name, None)))
+        self.ctes.append((self.cte_name("l0"), self._first_layer()))
         depth = max(self.levels.values(), default=0)
         for level in range(1, depth + 1):
-            self.ctes.append((f"_l{level}", self._layer(level)))
-        final, columns = self._rules(f"_l{depth}")
-        for name, cte_query in self.ctes:
-            final = final.with_(name, as_=cte_query, copy=False)
-        return Plan(final, dict(self.levels), columns)
+            self.ctes.append((self.cte_name(f"l{level}"), self._layer(level)))
+        self.top = self.cte_name(f"l{depth}")
 
     def _first_layer(self) -> exp.Select:
         """Entities × scenarios, with parameters, column variables and plain aggregates."""
-        entity = self.vetted.entity
-        region = col(entity.region, E) if entity.region else literal(None, TEXT)
+        info = self.info
+        region = col(info.region, E) if info.region else literal(None, TEXT)
         first = exp.select(
             col("scenario", P),
-            col(entity.key, E).as_("entity_id"),
+            col(info.key, E).as_("entity_id"),
             region.as_("region"),
-            *(col(p, P).as_(p) for p in self.parameters),
+            *(col(p, P).as_(p) for p in self.planner.parameters),
         )
-        first = first.from_(registry_table(entity.table.name, E), copy=False).join(
+        first = first.from_(registry_table(info.table.name, E), copy=False).join(
             exp.to_table("_params").as_(P), join_type="cross", copy=False
         )
         for name in self.order:
-            vdef = self.vetted.variables[name]
+            vdef = self.variables[name]
             if self.levels[name] != 0:
                 continue
             rtype = self.types[name]
@@ -248,49 +340,316 @@ class Planner:
                 if rtype.kind == "decimal":  # the registry's DDL has our other types already
                     value = typed_cast(value, rtype)
             else:
-                cte = f"_a_{name}"
+                cte = self.cte_name(f"a_{name}")
+                on = [
+                    exp.EQ(this=col(alias, cte), expression=self.target(join, E))
+                    for join, alias in zip(vdef.joins, _join_aliases(vdef), strict=True)
+                ]
+                if vdef.source_entity is not None:
+                    on.insert(0, exp.EQ(this=col("scenario", cte), expression=col("scenario", P)))
                 first = first.join(
-                    exp.to_table(cte),
-                    on=exp.EQ(this=col("entity_id", cte), expression=col(entity.key, E)),
-                    join_type="left",
-                    copy=False,
+                    exp.to_table(cte), on=exp.and_(*on), join_type="left", copy=False
                 )
                 value = self._or_default(col("value", cte), vdef, rtype)
             first = first.select(value.as_(name), copy=False)
             self.carried.append(name)
-        if self.entity_ids is not None:
-            first = first.where(self._key_filter(col(entity.key, E)), copy=False)
+        if self.row_filter is not None:
+            first = first.where(self.row_filter.condition(E), copy=False)
         return first
 
     def _layer(self, level: int) -> exp.Select:
         """The variables of one depth, over the layer below (``_v``)."""
-        below = f"_l{level - 1}"
+        below = self.cte_name(f"l{level - 1}")
         layer = exp.select(*(col(c, V) for c in self.carried)).from_(
             exp.to_table(below).as_(V), copy=False
         )
         for name in self.order:
             if self.levels[name] != level:
                 continue
-            vdef = self.vetted.variables[name]
+            vdef = self.variables[name]
             rtype = self.types[name]
             if vdef.kind == "aggregate":
-                cte = f"_a_{name}"
+                cte = self.cte_name(f"a_{name}")
                 self.ctes.append((cte, self._aggregate(name, below)))
-                on = exp.and_(
-                    exp.EQ(this=col("scenario", cte), expression=col("scenario", V)),
-                    exp.EQ(this=col("entity_id", cte), expression=col("entity_id", V)),
+                groups = self._groups(vdef)
+                if groups is None:
+                    pairs = [("scenario", "scenario"), ("entity_id", "entity_id")]
+                else:
+                    pairs = [("scenario", "scenario")]
+                    pairs += [(f"_g{i}", g) for i, g in enumerate(groups, start=1)]
+                on = [
+                    (exp.EQ if column in ("scenario", "entity_id") else exp.NullSafeEQ)(
+                        this=col(alias, cte), expression=col(column, V)
+                    )
+                    for alias, column in pairs
+                ]
+                layer = layer.join(
+                    exp.to_table(cte), on=exp.and_(*on), join_type="left", copy=False
                 )
-                layer = layer.join(exp.to_table(cte), on=on, join_type="left", copy=False)
                 value: exp.Expr = self._or_default(col("value", cte), vdef, rtype)
             else:
-                value = self._definition(name, None)
+                value = self.definition(name, None)
             layer = layer.select(value.as_(name), copy=False)
             self.carried.append(name)
         return layer
 
-    def _rules(self, top: str) -> tuple[exp.Select, list[tuple[str, RType]]]:
+    def _groups(self, vdef: VarDef) -> list[str] | None:
+        """The layer columns a layer-joined aggregate's value depends on, unless they
+        include the entity's (single-column) key: then None, one group per row.
+
+        A contribution's months of employment depend on its person, employer and period,
+        not on its scheme: computed once per (person, employer, period), not per row. With
+        a composite key this is also what keeps rows that share an ``entity_id`` apart.
+        """
+        names: dict[str, None] = {}
+        for join in vdef.joins:
+            target = join.target
+            if target.kind == "entity_id":
+                names["entity_id"] = None
+            elif not self.const[target.name]:
+                names[target.name] = None
+        for ref in (r for e in vdef.exprs() for r in e.refs()):
+            if (ref.kind == "variable" and not self.const[ref.name]) or ref.kind in (
+                "parameter",
+                "region",
+            ):
+                names[ref.name] = None
+            elif ref.kind == "entity_id" and vdef.key_join() is None:
+                names["entity_id"] = None
+        if "entity_id" in names and len(self.info.keys) == 1:
+            return None  # a row each already
+        return list(names)
+
+    def _or_default(self, value: exp.Expr, vdef: VarDef, rtype: RType) -> exp.Expr:
+        """An aggregate's value in the variable's type, or its default when it has no row."""
+        typed_value = typed_cast(value, rtype)
+        if vdef.default is None:
+            return typed_value
+        # Both sides in one type: DuckDB would otherwise unify DECIMAL(38,s) lossily.
+        return exp.Coalesce(this=typed_value, expressions=[literal(vdef.default, rtype)])
+
+    def _source(self, vdef: VarDef) -> exp.Expr:
+        if vdef.table is not None:
+            return registry_table(vdef.table.name, T)
+        assert vdef.source_entity is not None
+        return exp.to_table(self.planner.others[vdef.source_entity].top).as_(T)
+
+    def _aggregate(self, name: str, layer: str | None) -> exp.Select:
+        """One aggregate: over its rows alone, or joined to the layer it reads."""
+        vdef = self.variables[name]
+        assert vdef.value is not None
+        value = self.rewrite(vdef.value.tree, vdef)
+        conditions: list[exp.Expr] = []
+        if vdef.filter is not None:
+            conditions.append(self.rewrite(vdef.filter.tree, vdef))
+        from_entity = vdef.source_entity is not None
+        group: list[exp.Expr]
+        if layer is None:
+            scenario = [col("scenario", T)] if from_entity else []
+            keys = [
+                col(join.column, T).as_(alias)
+                for join, alias in zip(vdef.joins, _join_aliases(vdef), strict=True)
+            ]
+            query = exp.select(*scenario, *keys, value.as_("value")).from_(
+                self._source(vdef), copy=False
+            )
+            group = [*(c.copy() for c in scenario), *(col(j.column, T) for j in vdef.joins)]
+        else:
+            groups = self._groups(vdef)
+            rows: exp.Expr = exp.to_table(layer).as_(V)
+            if groups is None:
+                own = [col("scenario", V), col("entity_id", V)]
+                selected: list[exp.Expr] = [c.copy() for c in own]
+            else:
+                # The value depends on these columns only: one group per distinct set of
+                # them (fewer than rows), joined back to every row that has them.
+                own = [col("scenario", V), *(col(g, V) for g in groups)]
+                distinct = exp.select(*(c.copy() for c in own)).distinct()
+                distinct = distinct.from_(exp.to_table(layer).as_(V), copy=False)
+                rows = exp.Subquery(this=distinct, alias=exp.TableAlias(this=exp.to_identifier(V)))
+                selected = [own[0].copy()]
+                selected += [c.copy().as_(f"_g{i}") for i, c in enumerate(own[1:], start=1)]
+            query = exp.select(*selected, value.as_("value"))
+            on = [exp.EQ(this=col(j.column, T), expression=self.target(j, V)) for j in vdef.joins]
+            if from_entity:
+                on.insert(0, exp.EQ(this=col("scenario", T), expression=col("scenario", V)))
+            query = query.from_(rows, copy=False).join(
+                self._source(vdef), on=exp.and_(*on), copy=False
+            )
+            group = [c.copy() for c in own]
+        if vdef.table is not None and self.row_filter is not None:
+            conditions.extend(self.planner.pushdown(self, vdef))
+        if conditions:
+            query = query.where(exp.and_(*conditions), copy=False)
+        return query.group_by(*group, copy=False)
+
+
+def _same(a: tuple[str, Values], b: tuple[str, Values]) -> bool:
+    """Whether two filter alternatives let the same rows through."""
+
+    def text(values: Values) -> str:
+        return values.sql() if isinstance(values, exp.Select) else repr([v.sql() for v in values])
+
+    return a[0] == b[0] and text(a[1]) == text(b[1])
+
+
+def _join_aliases(vdef: VarDef) -> list[str]:
+    """Output names of an aggregate's ``on`` columns: ``entity_id`` for the (first)
+    column equal to the entity key, ``_on<i>`` for the others."""
+    aliases = []
+    key_join = vdef.key_join()
+    for i, join in enumerate(vdef.joins, start=1):
+        aliases.append("entity_id" if join is key_join else f"_on{i}")
+    return aliases
+
+
+class Planner:
+    """Builds the query of a vetted, typed pack as of a date."""
+
+    def __init__(
+        self,
+        vetted: VettedPack,
+        order: list[str],
+        typed: Typed,
+        as_of: date,
+        others: dict[str, list[str]] | None = None,
+    ) -> None:
+        self.vetted = vetted
+        self.order = order
+        self.typed = typed
+        self.types = typed.variables
+        self.parameters = typed.parameters
+        self.amounts = typed.amounts
+        self.as_of = as_of
+        self.other_orders = others or {}
+        self.others: dict[str, _EntityPlan] = {}
+        self.entity_ids: list[str] | None = None
+        self._aliases = [0]
+        self.main = _EntityPlan(
+            self,
+            vetted.entity_def(None),
+            order=order,
+            types=typed.variables,
+            prefix="",
+            row_filter=None,
+        )
+
+    @property
+    def levels(self) -> dict[str, int]:
+        return self.main.levels
+
+    # -- the query ---------------------------------------------------------------------
+    def build(self, scenarios: dict[str, dict[str, Any]], entity_ids: Sequence[str] | None) -> Plan:
+        self.entity_ids = None if entity_ids is None else list(entity_ids)
+        self._aliases[0] = 0
+        ctes: list[tuple[str, exp.Expr]] = [("_params", self._params(scenarios))]
+        main = self.main
+        main.row_filter = self._key_filter()
+        needed = graph.reachable(self.vetted)
+        order = [n for n in self.other_orders if n in needed]
+        self.others = {}
+        filters: dict[str, RowFilter | None] = {}
+        for name in reversed(order):  # those that aggregate over an entity come first
+            filters[name] = self._filter_of(name, order, filters)
+        for name in order:
+            entity = self.vetted.others[name]
+            plan = _EntityPlan(
+                self,
+                entity,
+                order=self.other_orders[name],
+                types=self.typed.others[name],
+                prefix=f"_c_{name}_",
+                row_filter=filters[name],
+            )
+            self.others[name] = plan
+            plan.build()
+            ctes += plan.ctes
+        main.build()
+        ctes += main.ctes
+        final, columns, clauses_layer = self._rules(main.top)
+        ctes.append(("_r", clauses_layer))
+        for name, cte_query in ctes:
+            final = final.with_(name, as_=cte_query, copy=False)
+        return Plan(final, dict(main.levels), columns)
+
+    def _key_filter(self) -> RowFilter | None:
+        """``key IN (<entity ids>)`` on the pack's entity, the ids typed like its key."""
+        if self.entity_ids is None:
+            return None
+        entity = self.vetted.entity
+        numeric = entity.table.field(entity.key).type == "int"
+        values: list[exp.Expr] = [
+            exp.Literal.number(int(i)) if numeric else exp.Literal.string(str(i))
+            for i in self.entity_ids
+        ]
+        return RowFilter(entity.table.name, [(entity.key, values)], self._aliases)
+
+    def _filter_of(
+        self, name: str, order: list[str], filters: dict[str, RowFilter | None]
+    ) -> RowFilter | None:
+        """The rows of entity ``name`` a restricted run needs: those that some aggregate
+        over it joins to the rows of the entity it belongs to (None: all rows)."""
+        if self.main.row_filter is None:
+            return None
+        alternatives: list[tuple[str, Values]] = []
+        for parent in [None, *order]:
+            entity = self.vetted.entity_def(parent)
+            parent_filter = self.main.row_filter if parent is None else filters.get(parent)
+            for vdef in entity.variables.values():
+                if vdef.source_entity != name:
+                    continue
+                if parent_filter is None:
+                    return None
+                found = self._pushable(entity, vdef, parent_filter)
+                if not found:
+                    return None
+                if not any(_same(found[0], known) for known in alternatives):
+                    alternatives.append(found[0])
+        if not alternatives:
+            return None
+        return RowFilter(self.vetted.others[name].info.table.name, alternatives, self._aliases)
+
+    def _pushable(
+        self, entity: EntityDef, vdef: VarDef, parent_filter: RowFilter
+    ) -> list[tuple[str, Values]]:
+        """``(column of the aggregated rows' table, values)`` for the pairs of ``on`` a
+        filter can go through: the direct ones, else the first through a subquery."""
+        direct: list[tuple[str, Values]] = []
+        indirect: list[tuple[str, Values]] = []
+        for join in vdef.joins:
+            if vdef.table is not None:
+                column = join.column
+            else:
+                assert vdef.source_entity is not None
+                source = self.vetted.others[vdef.source_entity].variables[join.column]
+                if source.kind != "column" or source.column is None:
+                    continue
+                column = source.column.name
+            target = join.target
+            if target.kind == "entity_id":
+                parent_column = entity.info.key
+            else:
+                var = entity.variables[target.name]
+                if var.kind != "column" or var.column is None:
+                    continue
+                parent_column = var.column.name
+            values, is_direct = parent_filter.values_of(parent_column)
+            (direct if is_direct else indirect).append((column, values))
+        return direct or indirect[:1]
+
+    def pushdown(self, plan: _EntityPlan, vdef: VarDef) -> list[exp.Expr]:
+        """Conditions on an aggregate's registry table that keep only the rows the
+        restricted entity rows can join to."""
+        assert plan.row_filter is not None
+        return [
+            is_in(col(column, T), values)
+            for column, values in self._pushable(plan.entity, vdef, plan.row_filter)
+        ]
+
+    def _rules(self, top: str) -> tuple[exp.Select, list[tuple[str, RType]], exp.Select]:
         """The ``_r`` layer (one column per clause) and the final select."""
-        clauses_layer = exp.select(*(col(c, V) for c in self.carried)).from_(
+        main = self.main
+        clauses_layer = exp.select(*(col(c, V) for c in main.carried)).from_(
             exp.to_table(top).as_(V), copy=False
         )
         outputs = list(self.vetted.variables)
@@ -312,7 +671,7 @@ class Planner:
             names = [f"{rid}__c{i}" for i in range(1, len(clauses) + 1)]
             for clause, cname in zip(clauses, names, strict=True):
                 clauses_layer = clauses_layer.select(
-                    self._rewrite(clause, None).as_(cname), copy=False
+                    main.rewrite(clause, None).as_(cname), copy=False
                 )
             held: exp.Expr = col(names[0], V)
             joined = exp.And if connective == "and" else exp.Or
@@ -322,7 +681,7 @@ class Planner:
             amount_type = self.amounts.get(rid, decimal(2))
             amount: exp.Expr = literal(None, amount_type)
             if rdef.amount is not None:
-                amount = typed_cast(self.scalar(rdef.amount), amount_type)
+                amount = typed_cast(main.scalar(rdef.amount), amount_type)
             final = final.select(
                 hit.as_(f"{rid}__hit"),
                 exp.Case(ifs=[exp.If(this=hit.copy(), true=amount)]).as_(f"{rid}__amount"),
@@ -331,16 +690,7 @@ class Planner:
             )
             columns += [(f"{rid}__hit", BOOL), (f"{rid}__amount", amount_type)]
             columns += [(c, BOOL) for c in names]
-        self.ctes.append(("_r", clauses_layer))
-        return final, columns
-
-    def _or_default(self, value: exp.Expr, vdef: VarDef, rtype: RType) -> exp.Expr:
-        """An aggregate's value in the variable's type, or its default when it has no row."""
-        typed_value = typed_cast(value, rtype)
-        if vdef.default is None:
-            return typed_value
-        # Both sides in one type: DuckDB would otherwise unify DECIMAL(38,s) lossily.
-        return exp.Coalesce(this=typed_value, expressions=[literal(vdef.default, rtype)])
+        return final, columns, clauses_layer
 
     def _params(self, scenarios: dict[str, dict[str, Any]]) -> exp.Expr:
         selects = [
@@ -354,45 +704,3 @@ class Planner:
         for more in selects[1:]:
             query = exp.union(query, more, distinct=False)
         return query
-
-    def _key_filter(self, column: exp.Expr) -> exp.Expr:
-        """``column IN (<entity ids>)``, the ids typed like the entity key."""
-        ids = self.entity_ids or []
-        if not ids:
-            return exp.false()
-        entity = self.vetted.entity
-        numeric = entity.table.field(entity.key).type == "int"
-        values: list[exp.Expr] = [
-            exp.Literal.number(int(i)) if numeric else exp.Literal.string(str(i)) for i in ids
-        ]
-        return exp.In(this=column, expressions=values)
-
-    def _aggregate(self, name: str, layer: str | None) -> exp.Select:
-        """One aggregate: over its table alone, or joined to the layer it reads."""
-        vdef = self.vetted.variables[name]
-        assert vdef.table is not None
-        assert vdef.on is not None
-        assert vdef.value is not None
-        value = self._rewrite(vdef.value.tree, vdef)
-        conditions: list[exp.Expr] = []
-        if vdef.filter is not None:
-            conditions.append(self._rewrite(vdef.filter.tree, vdef))
-        on = col(vdef.on, T)
-        if layer is None:
-            query = exp.select(on.as_("entity_id"), value.as_("value")).from_(
-                registry_table(vdef.table.name, T), copy=False
-            )
-            group: list[exp.Expr] = [on.copy()]
-        else:
-            query = exp.select(col("scenario", V), col("entity_id", V), value.as_("value"))
-            query = query.from_(exp.to_table(layer).as_(V), copy=False).join(
-                registry_table(vdef.table.name, T),
-                on=exp.EQ(this=on.copy(), expression=col("entity_id", V)),
-                copy=False,
-            )
-            group = [col("scenario", V), col("entity_id", V)]
-        if self.entity_ids is not None:
-            conditions.append(self._key_filter(on.copy()))
-        if conditions:
-            query = query.where(exp.and_(*conditions), copy=False)
-        return query.group_by(*group, copy=False)

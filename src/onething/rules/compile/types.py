@@ -11,8 +11,8 @@ is not a number) is an error naming the expression, where it is, and both types.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlglot import exp
@@ -37,7 +37,7 @@ from onething.rules.compile.ir import (
     set_type,
     unify,
 )
-from onething.rules.compile.vet import Expr, VarDef, VettedPack, text_of
+from onething.rules.compile.vet import EntityInfo, Expr, VarDef, VettedPack, text_of
 from onething.rules.errors import Problems
 from onething.rules.params import BadValue, coerce, decimal_scale
 
@@ -197,23 +197,41 @@ def _call(node: exp.Anonymous, env: Env) -> RType:
 
 @dataclass
 class Typed:
-    """The types of a pack's variables and parameters, and of each rule's amount."""
+    """The types of a pack's variables and parameters, and of each rule's amount.
+
+    ``others`` holds the variable types of the other entities of the pack, by entity.
+    """
 
     variables: dict[str, RType]
     parameters: dict[str, RType]
     amounts: dict[str, RType]
+    others: dict[str, dict[str, RType]] = field(default_factory=dict)
 
 
 class _Checker:
-    def __init__(self, vetted: VettedPack, parameters: dict[str, RType]) -> None:
-        self.vetted = vetted
+    def __init__(
+        self,
+        entity: EntityInfo,
+        parameters: dict[str, RType],
+        others: dict[str, dict[str, RType]],
+        problems: Problems,
+    ) -> None:
+        self.entity = entity
         self.parameters = parameters
+        self.others = others
         self.types: dict[str, RType] = {}
-        self.problems = Problems()
+        self.problems = problems
+        key = column_type(entity.table.field(entity.key)) or TEXT
+        self.reserved = {"as_of": DATE, "entity_id": key, "region": TEXT}
+
+    def source_type(self, vdef: VarDef, name: str) -> RType:
+        """The type of column ``name`` of the rows ``vdef`` aggregates."""
+        if vdef.table is not None:
+            return column_type(vdef.table.field(name)) or NULL
+        assert vdef.source_entity is not None
+        return self.others.get(vdef.source_entity, {}).get(name, NULL)
 
     def env(self, vdef: VarDef | None) -> Env:
-        reserved = {"as_of": DATE, "entity_id": TEXT, "region": TEXT}
-
         def env(ref: Ref) -> RType:
             if ref.kind == "variable":
                 return self.types.get(ref.name, NULL)
@@ -221,11 +239,28 @@ class _Checker:
                 return self.parameters[ref.name]
             if ref.kind == "column":
                 assert vdef is not None
-                assert vdef.table is not None
-                return column_type(vdef.table.field(ref.name)) or NULL
-            return reserved[ref.kind]
+                return self.source_type(vdef, ref.name)
+            return self.reserved[ref.kind]
 
         return env
+
+    def joins(self, vdef: VarDef) -> None:
+        """Each pair of ``on`` joins values of one kind (numbers with numbers …)."""
+        env = self.env(vdef)
+        for join in vdef.joins:
+            left = self.source_type(vdef, join.column)
+            right = env(join.target)
+            if "null" in (left.kind, right.kind) or (left.numeric and right.numeric):
+                continue
+            if left.kind != right.kind:
+                self.problems.add(
+                    f"{vdef.where}.aggregate.on",
+                    "rules.types.join",
+                    column=join.column,
+                    got=left.describe(),
+                    target=join.target.name,
+                    want=right.describe(),
+                )
 
     def typed(self, expr: Expr | None, env: Env, want: str | None = None) -> RType | None:
         if expr is None:
@@ -254,6 +289,7 @@ class _Checker:
         elif vdef.kind == "expr":
             inferred = self.typed(vdef.expr, env)
         elif vdef.kind == "aggregate":
+            self.joins(vdef)
             self.typed(vdef.filter, env, "bool")
             inferred = self.typed(vdef.value, env)
             if inferred is not None and vdef.default is not None:
@@ -282,9 +318,26 @@ class _Checker:
         return common
 
 
-def check_pack(vetted: VettedPack, order: list[str], parameters: dict[str, RType]) -> Typed:
-    """Type every expression of ``vetted`` (variables in ``order``); raises ``RulesError``."""
-    checker = _Checker(vetted, parameters)
+def check_pack(
+    vetted: VettedPack,
+    order: list[str],
+    parameters: dict[str, RType],
+    others: Mapping[str, list[str]] | None = None,
+) -> Typed:
+    """Type every expression of ``vetted`` (variables in ``order``); raises ``RulesError``.
+
+    ``others`` maps each other entity of the pack to the order of its variables, the
+    entities in the order they are computed (those aggregated over first).
+    """
+    problems = Problems()
+    other_types: dict[str, dict[str, RType]] = {}
+    for name, other_order in (others or {}).items():
+        entity = vetted.others[name]
+        other = _Checker(entity.info, parameters, other_types, problems)
+        for var in other_order:
+            other.variable(entity.variables[var])
+        other_types[name] = other.types
+    checker = _Checker(vetted.entity, parameters, other_types, problems)
     for name in order:
         checker.variable(vetted.variables[name])
     amounts: dict[str, RType] = {}
@@ -293,8 +346,8 @@ def check_pack(vetted: VettedPack, order: list[str], parameters: dict[str, RType
         amount = checker.typed(rdef.amount, checker.env(None), "number")
         if amount is not None and amount.numeric:
             amounts[rdef.rule.id] = decimal(amount.scale)
-    checker.problems.raise_if_any()
-    return Typed(checker.types, parameters, amounts)
+    problems.raise_if_any()
+    return Typed(checker.types, parameters, amounts, other_types)
 
 
 def column_type(column: Field) -> RType | None:

@@ -7,43 +7,51 @@ with :meth:`~onething.registry.schema.Table.create_sql` in tests). DuckDB return
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
 import pyarrow as pa
-from sqlglot import exp
 
-from onething.rules.compile import CompiledPack
-from onething.rules.run import Hit, Row, RuleOutcome, hits, outcomes
-
-
-def _query(compiled: CompiledPack, where: exp.Expr | None) -> str:
-    query: exp.Expr = compiled.expression("duckdb")
-    if where is not None:
-        query = exp.select(exp.Star()).from_(exp.Subquery(this=query, alias="_q")).where(where)
-    return query.sql(dialect="duckdb", identify=True)
+from onething.kit.errors import Unavailable
+from onething.registry.store import RegistryDir
+from onething.rules.compile import CompiledPack, Dialect
+from onething.rules.run.explanation import Hit, Row, RuleOutcome
+from onething.rules.run.query import explain_entity, find_hits, select_sql
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
-    cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+class DuckDBExecutor:
+    """Runs SELECTs on a DuckDB connection whose tables are the registry tables."""
+
+    dialect: Dialect = "duckdb"
+    schema: str | None = None
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def rows(self, sql: str) -> list[Row]:
+        cursor = self.con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+    def arrow(self, sql: str) -> pa.Table:
+        relation: Any = self.con.sql(sql)
+        # DuckDB ≥ 1.4 has to_arrow_table(); older versions return a Table from arrow().
+        fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+        table: pa.Table = fetch()
+        return table
 
 
 def rows_duckdb(compiled: CompiledPack, con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Every output row (one per entity and scenario) as an Arrow table."""
-    relation: Any = con.sql(_query(compiled, None))
-    # DuckDB ≥ 1.4 has to_arrow_table(); older versions return a Table from arrow().
-    fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
-    table: pa.Table = fetch()
-    return table
+    return DuckDBExecutor(con).arrow(select_sql(compiled, "duckdb"))
 
 
 def run_duckdb(compiled: CompiledPack, con: duckdb.DuckDBPyConnection) -> list[Hit]:
     """The hits of ``compiled`` on ``con``: one per rule that held, entity and scenario."""
-    held = [exp.column(r.hit_column) for r in compiled.manifest.rules.values()]
-    where = exp.or_(*held) if held else exp.false()
-    return hits(compiled.manifest, _rows(con, _query(compiled, where)))
+    found, _ = find_hits(DuckDBExecutor(con), compiled)
+    return found
 
 
 def explain(
@@ -54,9 +62,27 @@ def explain(
     scenario: str | None = None,
 ) -> list[RuleOutcome]:
     """Every rule for one entity, hit or not, with the clauses that failed and their values."""
-    where: exp.Expr = exp.EQ(this=exp.column("entity_id"), expression=exp.Literal.string(entity_id))
-    if scenario is not None:
-        where = exp.and_(
-            where, exp.EQ(this=exp.column("scenario"), expression=exp.Literal.string(scenario))
-        )
-    return outcomes(compiled.manifest, _rows(con, _query(compiled, where)))
+    return explain_entity(DuckDBExecutor(con), compiled, entity_id, scenario)
+
+
+@contextmanager
+def open_registry(registry: RegistryDir) -> Iterator[DuckDBExecutor]:
+    """An executor on ``registry.duckdb`` of a registry folder, read-only; closed after.
+
+    DuckDB errors inside the block become :class:`Unavailable` ``rules.run.failed``.
+    """
+    con = registry.connect(read_only=True)
+    try:
+        yield DuckDBExecutor(con)
+    except duckdb.Error as exc:
+        raise Unavailable("rules.run.failed", engine="DuckDB", detail=_first_line(exc)) from exc
+    finally:
+        con.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+__all__ = ["DuckDBExecutor", "explain", "open_registry", "rows_duckdb", "run_duckdb"]
