@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-BENCHMARKS = ["bench_ids.py", "bench_generate.py"]
+BENCHMARKS = ["bench_ids.py", "bench_generate.py", "bench_rules_packs.py"]
 
 
 def main() -> int:

@@ -67,14 +67,14 @@ POSTGRES = [pytest.mark.postgres]
 Signature = list[tuple[str, str, str, str, str, str]]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("engines") / "registry"
     generate_registry(folder, GenerateOptions(persons=PERSONS, seed=SEED, end_date=AS_OF))
     return folder
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def postgres(registry: Path, pg_admin_url: str, pg_database_factory: Any) -> PostgresSource:
     """The same registry loaded into schema ``registry`` of a throwaway database."""
     name = pg_database_factory()
@@ -87,13 +87,13 @@ def postgres(registry: Path, pg_admin_url: str, pg_database_factory: Any) -> Pos
 def spark() -> Iterator[Any]:
     """The process's Spark session, started once for every Spark test of this worker."""
     pytest.importorskip("pyspark")
-    from onething.rules.run.spark import QUICK_START_CONF, spark_session, stop_spark_session
+    from onething.rules.run.spark import spark_session, stop_spark_session
 
-    yield spark_session(conf=QUICK_START_CONF)
+    yield spark_session()
     stop_spark_session()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def compiled() -> dict[str, CompiledPack]:
     return {
         name: compile_pack(load_pack(PACKS / f"{name}.yaml"), AS_OF, scenarios=scenarios)
@@ -101,7 +101,7 @@ def compiled() -> dict[str, CompiledPack]:
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def on_duckdb(registry: Path, compiled: dict[str, CompiledPack]) -> dict[str, RunResult]:
     return {name: run(c, registry, engine="duckdb") for name, c in compiled.items()}
 

@@ -43,7 +43,6 @@ from pyspark.errors import PySparkException  # noqa: E402
 from pyspark.sql import SparkSession  # noqa: E402
 
 from onething.rules.run.spark import (  # noqa: E402
-    QUICK_START_CONF,
     SQL_CONF,
     explain_spark,
     registry_session,
@@ -58,19 +57,12 @@ D = Decimal
 AS_OF = date(2025, 6, 30)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def spark() -> Iterator[SparkSession]:
-    """The process's Spark session, started once for every Spark test of this worker."""
-    yield spark_session(conf=QUICK_START_CONF)
+    """The process's Spark session, started once for every Spark test of this worker and
+    stopped at the end (``con`` comes from ``conftest``: an in-memory DuckDB registry)."""
+    yield spark_session()
     stop_spark_session()
-
-
-@pytest.fixture
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect()
-    create_tables(connection)
-    yield connection
-    connection.close()
 
 
 def write_registry(
@@ -392,14 +384,6 @@ def test_division_is_exact_up_to_the_spark_limit(
     assert [r["q"] for r in on_spark] == [ref_divide(x, y) for x, y in pairs]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "compiler: Spark's DIV returns a 64-bit integer and wraps around silently, even "
-        "with ANSI on, so x / y beyond 9.2e8 is a wrong number, not an error"
-    ),
-)
 def test_a_quotient_beyond_the_spark_limit_is_exact_or_fails_loudly(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
@@ -413,19 +397,10 @@ def test_a_quotient_beyond_the_spark_limit_is_exact_or_fails_loudly(
     try:
         [row] = rows_spark(compiled, registry_session(registry)).to_pylist()
     except PySparkException:
-        return  # failing loudly is acceptable
-    assert row["q"] == D("1000000000")
+        return  # failing loudly is the documented limit
+    assert row["q"] == D("1000000000")  # never a wrapped-around number
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "compiler: Spark compares DECIMAL(38,10) with DECIMAL(38,3) in DECIMAL(38,3), "
-        "rounding the first (0.0552995392 <= 0.055 is true); comparisons, IN and BETWEEN "
-        "need their decimal operands cast to the larger scale, as LEAST/GREATEST already are"
-    ),
-)
 def test_decimals_of_different_scales_compare_exactly(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:

@@ -26,18 +26,32 @@ WITH `_params` AS (
     `_t`.`enterprise_id` AS `entity_id`,
     CAST(CAST(CASE
       WHEN COUNT(*) < 0
-      THEN -(
-        (
+      THEN -CASE
+        WHEN (
+          (
+            CAST(ABS(COUNT(*)) AS DECIMAL(38, 0)) * 20000000000
+          ) + 12
+        ) >= 221360928884514619392
+        THEN RAISE_ERROR('rules: a quotient of / is too large for Spark (|a / b| must be below 9.2e8)')
+        ELSE (
           (
             CAST(ABS(COUNT(*)) AS DECIMAL(38, 0)) * 20000000000
           ) + 12
         ) DIV 24
-      )
-      ELSE (
-        (
-          CAST(ABS(COUNT(*)) AS DECIMAL(38, 0)) * 20000000000
-        ) + 12
-      ) DIV 24
+      END
+      ELSE CASE
+        WHEN (
+          (
+            CAST(ABS(COUNT(*)) AS DECIMAL(38, 0)) * 20000000000
+          ) + 12
+        ) >= 221360928884514619392
+        THEN RAISE_ERROR('rules: a quotient of / is too large for Spark (|a / b| must be below 9.2e8)')
+        ELSE (
+          (
+            CAST(ABS(COUNT(*)) AS DECIMAL(38, 0)) * 20000000000
+          ) + 12
+        ) DIV 24
+      END
     END AS DECIMAL(38, 0)) * 0.0000000001 AS DECIMAL(38, 10)) AS `value`
   FROM `contributions` AS `_t`
   WHERE
@@ -150,7 +164,7 @@ WITH `_params` AS (
     CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) AS `year_start`,
     CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE) AS `prev_year_start`,
     CAST(CASE
-      WHEN `_v`.`insured_headcount` = 0
+      WHEN `_v`.`insured_headcount` = CAST(0 AS DECIMAL(38, 10))
       THEN CAST(0 AS DECIMAL(38, 10))
       ELSE CAST(CAST(CASE
         WHEN (
@@ -158,26 +172,44 @@ WITH `_params` AS (
         ) = (
           `_v`.`insured_headcount` < 0
         )
-        THEN (
-          (
-            CAST(ABS(`_v`.`laid_off`) AS DECIMAL(38, 0)) * 200000000000000000000
-          ) + CAST(ABS(`_v`.`insured_headcount`) * 10000000000 AS DECIMAL(38, 0))
-        ) DIV (
-          NULLIF(CAST(ABS(`_v`.`insured_headcount`) * 10000000000 AS DECIMAL(38, 0)), 0) * 2
-        )
-        ELSE -(
-          (
+        THEN CASE
+          WHEN (
+            (
+              CAST(ABS(`_v`.`laid_off`) AS DECIMAL(38, 0)) * 200000000000000000000
+            ) + CAST(ABS(`_v`.`insured_headcount`) * 10000000000 AS DECIMAL(38, 0))
+          ) >= (
+            NULLIF(CAST(ABS(`_v`.`insured_headcount`) * 10000000000 AS DECIMAL(38, 0)), 0) * 2
+          ) * CAST(9223372036854775808 AS DECIMAL(38, 0))
+          THEN RAISE_ERROR('rules: a quotient of / is too large for Spark (|a / b| must be below 9.2e8)')
+          ELSE (
             (
               CAST(ABS(`_v`.`laid_off`) AS DECIMAL(38, 0)) * 200000000000000000000
             ) + CAST(ABS(`_v`.`insured_headcount`) * 10000000000 AS DECIMAL(38, 0))
           ) DIV (
             NULLIF(CAST(ABS(`_v`.`insured_headcount`) * 10000000000 AS DECIMAL(38, 0)), 0) * 2
           )
-        )
+        END
+        ELSE -CASE
+          WHEN (
+            (
+              CAST(ABS(`_v`.`laid_off`) AS DECIMAL(38, 0)) * 200000000000000000000
+            ) + CAST(ABS(`_v`.`insured_headcount`) * 10000000000 AS DECIMAL(38, 0))
+          ) >= (
+            NULLIF(CAST(ABS(`_v`.`insured_headcount`) * 10000000000 AS DECIMAL(38, 0)), 0) * 2
+          ) * CAST(9223372036854775808 AS DECIMAL(38, 0))
+          THEN RAISE_ERROR('rules: a quotient of / is too large for Spark (|a / b| must be below 9.2e8)')
+          ELSE (
+            (
+              CAST(ABS(`_v`.`laid_off`) AS DECIMAL(38, 0)) * 200000000000000000000
+            ) + CAST(ABS(`_v`.`insured_headcount`) * 10000000000 AS DECIMAL(38, 0))
+          ) DIV (
+            NULLIF(CAST(ABS(`_v`.`insured_headcount`) * 10000000000 AS DECIMAL(38, 0)), 0) * 2
+          )
+        END
       END AS DECIMAL(38, 0)) * 0.0000000001 AS DECIMAL(38, 10))
     END AS DECIMAL(38, 10)) AS `layoff_rate`,
     CAST(CASE
-      WHEN `_v`.`insured_headcount` <= `_v`.`small_headcount`
+      WHEN `_v`.`insured_headcount` <= CAST(`_v`.`small_headcount` AS DECIMAL(38, 10))
       THEN GREATEST(`_v`.`max_layoff_rate`, CAST(`_v`.`max_layoff_rate_small` AS DECIMAL(38, 3)))
       ELSE `_v`.`max_layoff_rate`
     END AS DECIMAL(38, 3)) AS `layoff_limit`,
@@ -253,7 +285,7 @@ WITH `_params` AS (
     `_v`.`months_insured`,
     `_v`.`refund_ratio`,
     `_v`.`contributed_months` >= `_v`.`min_months` AS `refund_eligible__c1`,
-    `_v`.`layoff_rate` <= `_v`.`layoff_limit` AS `refund_eligible__c2`,
+    `_v`.`layoff_rate` <= CAST(`_v`.`layoff_limit` AS DECIMAL(38, 10)) AS `refund_eligible__c2`,
     NOT `_v`.`labour_dispatch` AS `refund_eligible__c3`,
     `_v`.`labour_dispatch` AS `dispatch_must_apply__c1`,
     `_v`.`contributed_months` >= `_v`.`min_months` AS `dispatch_must_apply__c2`,

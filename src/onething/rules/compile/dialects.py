@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from onething.rules.compile.functions import Lowering, binary, call, nullif_zero
-from onething.rules.compile.ir import wrap
+from onething.rules.compile.ir import META_TYPE, RType, decimal, typed_cast, wrap
 
 
 class DuckDBLowering(Lowering):
@@ -83,6 +83,57 @@ class SparkLowering(Lowering):
     def concat(self, args: list[exp.Expr]) -> exp.Expr:
         # Spark's CONCAT is NULL when any argument is; CONCAT_WS skips NULLs like the others.
         return call("CONCAT_WS", exp.Literal.string(""), *args)
+
+    def quotient(self, p: exp.Expr, q: exp.Expr) -> exp.Expr:
+        # DIV returns a LONG and wraps around silently beyond 2^63, even with ANSI on: a
+        # quotient that large raises instead (|a / b| >= 9.2e8 with its 10 places):
+        # truncating, p DIV q fits exactly when p < q * 2^63.
+        limit: exp.Expr
+        if isinstance(q, exp.Literal) and not q.is_string:
+            limit = exp.Literal.number(int(q.this) * _LONG_LIMIT)
+        else:  # in DECIMAL(38, 0): a BIGINT product would overflow
+            big = exp.Cast(
+                this=exp.Literal.number(_LONG_LIMIT), to=exp.DataType.build("DECIMAL(38, 0)")
+            )
+            limit = binary(exp.Mul, q.copy(), big)
+        too_large = exp.GTE(this=wrap(p.copy()), expression=limit)
+        error = call("RAISE_ERROR", exp.Literal.string(_TOO_LARGE))
+        return exp.Case(ifs=[exp.If(this=too_large, true=error)], default=self.truncating_div(p, q))
+
+    def align_comparison(self, node: exp.Expr) -> None:
+        # Spark compares DECIMAL(38,10) with DECIMAL(38,3) in DECIMAL(38,3), rounding the
+        # first (0.0552995392 <= 0.055 holds): cast decimal operands to the larger scale.
+        if isinstance(node, exp.In):
+            keys: list[tuple[str, int | None]] = [("this", None)]
+            keys += [("expressions", i) for i in range(len(node.expressions))]
+        elif isinstance(node, exp.Between):
+            keys = [("this", None), ("low", None), ("high", None)]
+        else:
+            keys = [("this", None), ("expression", None)]
+        operands = [node.args[k] if i is None else node.args[k][i] for k, i in keys]
+        types = [o.meta.get(META_TYPE) for o in operands]
+        if not all(isinstance(t, RType) and t.numeric for t in types):
+            return
+        scales = {t.scale if t.kind == "decimal" else 0 for t in types if isinstance(t, RType)}
+        if len(scales) < 2 or not any(isinstance(t, RType) and t.kind == "decimal" for t in types):
+            return
+        target = decimal(max(scales))
+        for (key, index), operand, rtype in zip(keys, operands, types, strict=True):
+            if rtype == target:
+                continue
+            cast = typed_cast(operand.copy(), target)
+            cast.meta[META_TYPE] = target
+            if index is None:
+                node.set(key, cast)
+            else:
+                items = list(node.args[key])
+                items[index] = cast
+                node.set(key, items)
+
+
+_LONG_LIMIT = 2**63
+"""The smallest quotient DIV cannot hold (its LONG ends at 2^63 - 1)."""
+_TOO_LARGE = "rules: a quotient of / is too large for Spark (|a / b| must be below 9.2e8)"
 
 
 LOWERINGS: dict[str, Lowering] = {

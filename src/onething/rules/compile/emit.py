@@ -18,6 +18,8 @@ from onething.rules.compile.functions import FUNCTIONS
 from onething.rules.compile.ir import META_TYPE, RType, type_of, wrap
 from onething.rules.compile.plan import REGISTRY_TABLE
 
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In, exp.Between)
+
 Dialect = Literal["duckdb", "postgres", "spark"]
 DIALECTS: tuple[Dialect, ...] = ("duckdb", "postgres", "spark")
 
@@ -44,6 +46,8 @@ def lower(tree: exp.Expr, dialect: Dialect, *, schema: str | None = None) -> exp
         elif isinstance(node, exp.Case):
             rtype = node.meta.get(META_TYPE)
             lowering.case(node, rtype if isinstance(rtype, RType) else None)
+        elif isinstance(node, _COMPARISONS):
+            lowering.align_comparison(node)
         elif isinstance(node, exp.Table) and schema and node.meta.get(REGISTRY_TABLE):
             node.set("db", exp.to_identifier(schema))
         elif (

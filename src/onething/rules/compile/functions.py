@@ -236,6 +236,13 @@ class Lowering:
         """``p / q`` truncated toward zero, exactly, for big integers."""
         return exp.IntDiv(this=wrap(p), expression=wrap(q))
 
+    def quotient(self, p: exp.Expr, q: exp.Expr) -> exp.Expr:
+        """``p / q`` truncated for the exact division: the scaled operands of ``/``."""
+        return self.truncating_div(p, q)
+
+    def align_comparison(self, node: exp.Expr) -> None:
+        """Make a comparison exact where the engine would round decimal operands (in place)."""
+
     def concat(self, args: list[exp.Expr]) -> exp.Expr:
         return call("CONCAT", *args)
 
@@ -276,7 +283,7 @@ class Lowering:
             denominator: exp.Expr = _num(2 * int(m.this))
         else:
             denominator = _times(nullif_zero(m.copy()), 2)
-        rounded = self.truncating_div(numerator, denominator)
+        rounded = self.quotient(numerator, denominator)
         negative = [
             exp.LT(this=wrap(x.copy()), expression=_num(0)) for x in (a, b) if _literal(x) is None
         ]
