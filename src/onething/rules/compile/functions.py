@@ -14,6 +14,7 @@ Every lowered tree is built from SQLGlot expression classes, never from SQL text
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -203,7 +204,7 @@ def _literal(x: exp.Expr) -> Decimal | None:
     return None
 
 
-class Lowering:
+class Lowering(ABC):
     """Turns our functions into one engine's SQL; subclasses give the engine's primitives."""
 
     dialect: ClassVar[str]
@@ -226,8 +227,9 @@ class Lowering:
     def days_between(self, a: exp.Expr, b: exp.Expr) -> exp.Expr:
         return binary(exp.Sub, b, a)
 
+    @abstractmethod
     def add_months(self, d: exp.Expr, n: exp.Expr) -> exp.Expr:
-        raise NotImplementedError
+        """``d`` plus ``n`` months, clamped to the month end: each engine says it its way."""
 
     def make_date(self, y: exp.Expr, m: exp.Expr, d: exp.Expr) -> exp.Expr:
         return call("MAKE_DATE", self.int_arg(y), self.int_arg(m), self.int_arg(d))
@@ -242,6 +244,7 @@ class Lowering:
 
     def align_comparison(self, node: exp.Expr) -> None:
         """Make a comparison exact where the engine would round decimal operands (in place)."""
+        del node  # most engines compare decimals of different scales exactly
 
     def concat(self, args: list[exp.Expr]) -> exp.Expr:
         return call("CONCAT", *args)
