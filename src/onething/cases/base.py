@@ -96,6 +96,24 @@ class EngineBase:
             raise Conflict("cases.stale_version", expected=version, current=case.version)
         return case
 
+    def _step(
+        self,
+        session: Session,
+        actor: Actor,
+        case_id: str,
+        action: str,
+        *,
+        version: int | None,
+        note: str | None,
+        at: datetime | None,
+    ) -> Case:
+        """Load the case, take ``action`` (guards, event, audit, clock effect), flush."""
+        when = moment(at)
+        case = self._load(session, case_id, version)
+        self._perform(session, case, action, actor, at=when, note=note)
+        flush_now(session)
+        return case
+
     def _perform(
         self,
         session: Session,

@@ -249,11 +249,7 @@ class CaseService(EvaluationVerbs, SupervisionVerbs):
         at: datetime | None = None,
     ) -> Case:
         """受理: the department takes the case; its legal and promised terms start."""
-        at = moment(at)
-        case = self._load(session, case_id, version)
-        self._perform(session, case, "accept", actor, at=at, note=note)
-        flush_now(session)
-        return case
+        return self._step(session, actor, case_id, "accept", version=version, note=note, at=at)
 
     @verb
     def refuse(
@@ -288,11 +284,9 @@ class CaseService(EvaluationVerbs, SupervisionVerbs):
     ) -> Case:
         """补正: tell the applicant once what is missing (一次告知); legal and promised
         clocks pause until the resubmission."""
-        at = moment(at)
-        case = self._load(session, case_id, version)
-        self._perform(session, case, "request_correction", actor, at=at, note=missing)
-        flush_now(session)
-        return case
+        return self._step(
+            session, actor, case_id, "request_correction", version=version, note=missing, at=at
+        )
 
     @verb
     def resubmit(
@@ -338,11 +332,9 @@ class CaseService(EvaluationVerbs, SupervisionVerbs):
         at: datetime | None = None,
     ) -> Case:
         """审核: the reviewer takes the accepted case."""
-        at = moment(at)
-        case = self._load(session, case_id, version)
-        self._perform(session, case, "start_review", actor, at=at, note=note)
-        flush_now(session)
-        return case
+        return self._step(
+            session, actor, case_id, "start_review", version=version, note=note, at=at
+        )
 
     @verb
     def conclude(
@@ -418,11 +410,7 @@ class CaseService(EvaluationVerbs, SupervisionVerbs):
         at: datetime | None = None,
     ) -> Case:
         """送达: the result reaches the applicant (a bundle's one result, at the one window)."""
-        at = moment(at)
-        case = self._load(session, case_id, version)
-        self._perform(session, case, "deliver", actor, at=at, note=note)
-        flush_now(session)
-        return case
+        return self._step(session, actor, case_id, "deliver", version=version, note=note, at=at)
 
     @verb
     def extend_clock(
