@@ -33,7 +33,14 @@ check: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: $(STAMP)
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+## make bench: install the baselines (OpenFisca, SpiffWorkflow) and run the benchmarks
+bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
