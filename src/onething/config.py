@@ -64,6 +64,19 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO")
     log_json: bool = Field(default=False, description="Emit logs as JSON lines.")
     demo_persons: int = Field(default=200_000, description="Size of the `make run` demo province.")
+    dev_tokens: bool = Field(
+        default=True,
+        description=(
+            "Accept development bearer tokens (``Authorization: Bearer dev.<role>.<person>"
+            "[.<department>[.<region>]]``) on the API, until real authentication replaces "
+            "them. Turn off on any server reachable by others."
+        ),
+    )
+    upload_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        gt=0,
+        description="Largest material file accepted on upload (bytes; default 10 MiB).",
+    )
 
     @property
     def effective_database_url(self) -> str:
@@ -74,6 +87,11 @@ class Settings(BaseSettings):
     @property
     def effective_registry_path(self) -> Path:
         return self.registry_path or (self.home / "registry")
+
+    @property
+    def uploads_path(self) -> Path:
+        """Where uploaded materials are kept, by content hash: HOME/uploads."""
+        return self.home / "uploads"
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,7 @@ append-only event table, never a serialised workflow blob (DESIGN §4).
 - :mod:`.transitions` — the one place a case changes (check, guard, move, event + audit);
 - :mod:`.clocks` — legal / promised / step terms on the working-day calendar, as a ledger;
 - :mod:`.bundles` — bundle planning and the fan-out as children conclude;
+- :mod:`.materials` — uploaded materials: checked, stored by content hash, read with a check;
 - :mod:`.service` — the verbs (:class:`CaseService`), :mod:`.queries` — the reads;
 - :mod:`.definitions` — what the engine needs of the catalog (Protocols);
 - :mod:`.schemas` — what goes in and comes out.
@@ -26,6 +27,7 @@ from onething.cases.definitions import (
     ServiceCatalog,
 )
 from onething.cases.errors import GuardBlocked, TransitionRefused
+from onething.cases.materials import MaterialStore, StagedFile
 from onething.cases.schemas import (
     Applicant,
     CaseOut,
@@ -33,12 +35,13 @@ from onething.cases.schemas import (
     CaseTree,
     ClockOut,
     EventOut,
+    MaterialOut,
     QueueItem,
     SlaFlag,
     Statistics,
     SubmitRequest,
 )
-from onething.cases.service import CaseService, case_service
+from onething.cases.service import CaseService, Submitted, case_service
 from onething.cases.states import (
     MACHINES,
     CaseSnapshot,
@@ -67,14 +70,18 @@ __all__ = [
     "Finding",
     "GuardBlocked",
     "LedgerLine",
+    "MaterialOut",
+    "MaterialStore",
     "MatterDefinition",
     "QueueItem",
     "Role",
     "ServiceCatalog",
     "SlaFlag",
+    "StagedFile",
     "StateMachine",
     "Statistics",
     "SubmitRequest",
+    "Submitted",
     "Transition",
     "TransitionGuard",
     "TransitionRefused",

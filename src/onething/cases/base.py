@@ -180,7 +180,7 @@ class EngineBase:
         for case in cases:
             entry = machine_for(case.kind).entry
             proposed = {"form": (case.data or {}).get("form", {})}
-            findings = run_guards(case, entry, actor, self.guards, proposed)
+            findings = run_guards(case, entry, actor, self.guards, proposed, at=at)
             blocks += [f.as_dict() for f in findings if f.severity == "block"]
             warnings[case.id] = [f.as_dict() for f in findings if f.severity == "warn"]
         if blocks:

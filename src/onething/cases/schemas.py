@@ -43,7 +43,10 @@ class SubmitRequest(_In):
 
     ``region`` is the competent region (the county or city that handles it);
     ``submission_region`` where it was submitted (跨域通办: may differ); ``form`` the one
-    form (一表申请), keyed by semantic field keys.
+    form (一表申请), keyed by semantic field keys. ``optional_members`` names the optional
+    members of a bundle the applicant chose (the catalog decides which members are
+    optional and leaves out those not chosen; the engine itself runs every member it is
+    given).
     """
 
     service_code: str = Field(min_length=1, max_length=64)
@@ -52,6 +55,7 @@ class SubmitRequest(_In):
     submission_region: str | None = Field(default=None, pattern=_REGION)
     channel: Channel = "web"
     form: dict[str, Any] = Field(default_factory=dict)
+    optional_members: list[str] = Field(default_factory=list, max_length=32)
 
     def fingerprint(self) -> str:
         """SHA-256 of the canonical JSON of the request (for idempotency keys)."""
@@ -109,6 +113,20 @@ class EvaluationOut(_Out):
     comment: str | None
     at: datetime
     rectification_id: str | None
+
+
+class MaterialOut(_Out):
+    """An uploaded material of a case (the file is served only after an access check)."""
+
+    id: str
+    case_id: str
+    material_code: str
+    sha256: str
+    size: int
+    media_type: str
+    filename: str | None
+    uploaded_by: str
+    uploaded_at: datetime
 
 
 class CaseOut(_Out):

@@ -1,8 +1,9 @@
 """The case engine: :class:`CaseService` and its verbs.
 
-Here: submit, accept, refuse, request_correction, resubmit, start_review, conclude,
-deliver, extend_clock, and the reads. In :mod:`.evaluation`: evaluate, rectify,
-record_callback. In :mod:`.supervision`: sla_scan, recompute_clocks. Shared steps and the
+Here: submit (and submit_once), accept, refuse, request_correction, resubmit, start_review,
+conclude, deliver, extend_clock, and the reads. In :mod:`.evaluation`: evaluate, rectify,
+record_callback. In :mod:`.supervision`: sla_scan, recompute_clocks. In
+:mod:`.materials`: check_upload, attach_material, read_material. Shared steps and the
 configuration: :mod:`.base`.
 
 Each verb takes a ``Session`` and an :class:`~onething.cases.actors.Actor`, never commits
@@ -43,6 +44,7 @@ from onething.cases.clocks import (
 )
 from onething.cases.definitions import BundleDefinition, MatterDefinition, ServiceCatalog
 from onething.cases.evaluation import EvaluationVerbs
+from onething.cases.materials import MaterialVerbs
 from onething.cases.outbox import enqueue_result_notice
 from onething.cases.schemas import (
     Applicant,
@@ -79,8 +81,16 @@ def _check_region(code: str, field_name: str) -> None:
         raise InvalidInput("cases.region.unknown", errors=[{"field": field_name}], region=code)
 
 
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """What a submission did: the case, and whether it is a retry's (``replayed``)."""
+
+    case: Case
+    replayed: bool
+
+
 @dataclass(frozen=True)
-class CaseService(EvaluationVerbs, SupervisionVerbs):
+class CaseService(EvaluationVerbs, SupervisionVerbs, MaterialVerbs):
     """The case engine: every verb, configured (see :class:`~onething.cases.base.EngineBase`).
 
     ``CaseService(calendar=..., guards=(rules_guard,), rectification_days=5)``
@@ -88,7 +98,6 @@ class CaseService(EvaluationVerbs, SupervisionVerbs):
 
     # -- submission ------------------------------------------------------------------------
 
-    @verb
     def submit(
         self,
         session: Session,
@@ -106,6 +115,22 @@ class CaseService(EvaluationVerbs, SupervisionVerbs):
         children whose dependencies are met enter their department's intake queue
         (``submitted``); the others wait. A bundle's promised term starts at submission.
         """
+        return self.submit_once(
+            session, actor, catalog, request, idempotency_key=idempotency_key, at=at
+        ).case
+
+    @verb
+    def submit_once(
+        self,
+        session: Session,
+        actor: Actor,
+        catalog: ServiceCatalog,
+        request: SubmitRequest,
+        *,
+        idempotency_key: str | None = None,
+        at: datetime | None = None,
+    ) -> Submitted:
+        """:meth:`submit`, telling a new case from a retry's (HTTP 201 versus 200)."""
         at = moment(at)
         if actor.role not in ("applicant", "clerk", "system"):
             raise PermissionDenied("cases.permission.submit", role=actor.role)
@@ -122,7 +147,7 @@ class CaseService(EvaluationVerbs, SupervisionVerbs):
             if seen is not None:
                 if seen.request_hash != fingerprint:
                     raise Conflict("cases.idempotency.mismatch", key=idempotency_key)
-                return self._load(session, seen.case_id, None)
+                return Submitted(self._load(session, seen.case_id, None), replayed=True)
 
         applicant_id = _applicant_id(request.applicant)
         if actor.role == "applicant" and actor.person != applicant_id:
@@ -180,7 +205,7 @@ class CaseService(EvaluationVerbs, SupervisionVerbs):
             flush_now(session)
         except IntegrityError as exc:  # the same key, submitted concurrently
             raise Conflict("cases.idempotency.in_flight", key=idempotency_key or "-") from exc
-        return root
+        return Submitted(root, replayed=False)
 
     def _submit_bundle(
         self,

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from onething.cases.actors import Actor
@@ -69,7 +70,8 @@ class Finding:
 class CaseSnapshot:
     """A read-only view of a case for guards, with what the step proposes to change.
 
-    ``proposed`` holds the verb's payload: ``note``, ``outcome``, ``outputs``, ``days`` …
+    ``proposed`` holds the verb's payload: ``note``, ``outcome``, ``outputs``, ``days`` …;
+    ``at`` is when the step is taken (rules guards evaluate the registry as of that day).
     """
 
     id: str
@@ -82,6 +84,7 @@ class CaseSnapshot:
     region: str
     data: Mapping[str, Any]
     proposed: Mapping[str, Any]
+    at: datetime | None = None
 
 
 class TransitionGuard(Protocol):

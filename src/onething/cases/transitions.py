@@ -34,8 +34,10 @@ class Performed:
     warnings: tuple[Finding, ...]
 
 
-def snapshot(case: Case, proposed: Mapping[str, Any] | None = None) -> CaseSnapshot:
-    """A read-only view of ``case`` for guards."""
+def snapshot(
+    case: Case, proposed: Mapping[str, Any] | None = None, at: datetime | None = None
+) -> CaseSnapshot:
+    """A read-only view of ``case`` for guards (``at``: when the step is taken)."""
     return CaseSnapshot(
         id=case.id,
         kind=case.kind,
@@ -47,6 +49,7 @@ def snapshot(case: Case, proposed: Mapping[str, Any] | None = None) -> CaseSnaps
         region=case.region,
         data=dict(case.data or {}),
         proposed=dict(proposed or {}),
+        at=at,
     )
 
 
@@ -89,9 +92,11 @@ def run_guards(
     actor: Actor,
     guards: Sequence[TransitionGuard],
     proposed: Mapping[str, Any] | None,
+    *,
+    at: datetime | None = None,
 ) -> list[Finding]:
     """Findings of the transition's own guards, then of the pluggable ones."""
-    view = snapshot(case, proposed)
+    view = snapshot(case, proposed, at)
     findings: list[Finding] = []
     for guard in (*transition.guards, *guards):
         findings.extend(guard(view, transition, actor))
@@ -118,7 +123,9 @@ def perform(
     """
     transition = machine_for(case.kind).transition(case.state, action)
     authorize(case, transition, actor)
-    findings = run_guards(case, transition, actor, guards, {**(proposed or {}), "note": note})
+    findings = run_guards(
+        case, transition, actor, guards, {**(proposed or {}), "note": note}, at=at
+    )
     blocks = [f.as_dict() for f in findings if f.severity == "block"]
     if blocks:
         raise GuardBlocked(action=action, findings=blocks)

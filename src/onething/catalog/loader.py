@@ -71,12 +71,14 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Ha
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def shipped_catalog_path() -> Path:
+    """The catalog shipped with the package (``content/catalog``)."""
+    return Path(str(resources.files("onething.content") / "catalog"))
+
+
 def default_catalog_path() -> Path:
     """``ONETHING_CATALOG_PATH``, or the catalog shipped with the package (``content/catalog``)."""
-    configured = get_settings().catalog_path
-    if configured is not None:
-        return configured
-    return Path(str(resources.files("onething.content") / "catalog"))
+    return get_settings().catalog_path or shipped_catalog_path()
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

@@ -363,6 +363,12 @@ class Catalog(BaseModel):
         """The matters of ``bundle`` in member order (unknown codes skipped)."""
         return [self._matters[c] for c in bundle.matter_codes if c in self._matters]
 
+    def material_codes(self, code: str) -> list[str]:
+        """The codes of the materials matter or bundle ``code`` asks for (each once)."""
+        service = self.service(code)
+        matters = [service] if isinstance(service, Matter) else self.bundle_matters(service)
+        return list(dict.fromkeys(m.code for matter in matters for m in matter.materials))
+
 
 def _not_found(
     kind: str,

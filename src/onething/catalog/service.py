@@ -7,13 +7,15 @@ Channels (``onething catalog show CODE``, the REST API) call these; they return 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from onething.catalog.checks import check_catalog
 from onething.catalog.eform import EForm, eform
 from onething.catalog.graph import layers
 from onething.catalog.loader import default_catalog_path, load_catalog, read_catalog
-from onething.catalog.models import Bundle, Catalog, Matter
+from onething.catalog.models import ApplicantKind, Bundle, Catalog, Channels, Matter
 from onething.catalog.problems import Problem
 from onething.catalog.stats import BundleStats, CatalogStats, bundle_stats, catalog_stats
 
@@ -21,9 +23,11 @@ __all__ = [
     "BundleStats",
     "CatalogStats",
     "EForm",
+    "ServiceSummary",
     "catalog_stats",
     "check",
     "eform",
+    "find_services",
     "list_services",
     "load_catalog",
     "show",
@@ -64,6 +68,104 @@ def list_services(catalog: Catalog) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+class ServiceSummary(BaseModel):
+    """A line of the service list: a matter (事项) or a bundle (一件事).
+
+    ``departments`` are every department taking part (a bundle's members'); a bundle's
+    ``channels`` flag holds when it holds for every required member, and its
+    ``legal_limit_days`` is ``None`` (each member keeps its own).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    name: str
+    kind: Literal["matter", "bundle"]
+    applicant: ApplicantKind
+    department: str
+    department_name: str
+    departments: list[str]
+    legal_limit_days: int | None
+    promised_limit_days: int
+    members: int
+    optional_members: list[str]
+    channels: Channels
+
+
+def _summary(catalog: Catalog, service: Matter | Bundle) -> ServiceSummary:
+    if isinstance(service, Matter):
+        return ServiceSummary(
+            code=service.code,
+            name=service.name,
+            kind="matter",
+            applicant=service.applicant,
+            department=service.department,
+            department_name=_department(catalog, service.department)["name"],
+            departments=[service.department],
+            legal_limit_days=service.legal_limit_days,
+            promised_limit_days=service.promised_limit_days,
+            members=1,
+            optional_members=[],
+            channels=service.channels,
+        )
+    matters = catalog.bundle_matters(service)
+    required = {m.matter for m in service.members if not m.optional}
+    core = [m for m in matters if m.code in required]
+    return ServiceSummary(
+        code=service.code,
+        name=service.name,
+        kind="bundle",
+        applicant=service.applicant,
+        department=service.lead_department,
+        department_name=_department(catalog, service.lead_department)["name"],
+        departments=list(
+            dict.fromkeys([service.lead_department, *(m.department for m in matters)])
+        ),
+        legal_limit_days=None,
+        promised_limit_days=service.promised_limit_days,
+        members=len(service.members),
+        optional_members=[m.matter for m in service.members if m.optional],
+        channels=Channels(
+            fully_online=all(m.channels.fully_online for m in core),
+            cross_region=all(m.channels.cross_region for m in core),
+            instant=all(m.channels.instant for m in core),
+        ),
+    )
+
+
+def find_services(
+    catalog: Catalog,
+    *,
+    name: str | None = None,
+    kind: Literal["matter", "bundle"] | None = None,
+    department: str | None = None,
+    applicant: ApplicantKind | None = None,
+    fully_online: bool | None = None,
+    cross_region: bool | None = None,
+    instant: bool | None = None,
+) -> list[ServiceSummary]:
+    """Bundles, then matters, that match every filter given.
+
+    ``name`` matches part of the name or code; ``department`` any department taking part;
+    the channel flags (全程网办, 跨域通办, 即办) match when equal.
+    """
+    services: list[Matter | Bundle] = [*catalog.bundles, *catalog.matters]
+    found = []
+    for summary in (_summary(catalog, s) for s in services):
+        flags = summary.channels
+        if (
+            (name is None or name in summary.name or name in summary.code)
+            and (kind is None or summary.kind == kind)
+            and (department is None or department in summary.departments)
+            and (applicant is None or summary.applicant == applicant)
+            and (fully_online is None or flags.fully_online == fully_online)
+            and (cross_region is None or flags.cross_region == cross_region)
+            and (instant is None or flags.instant == instant)
+        ):
+            found.append(summary)
+    return found
 
 
 def _department(catalog: Catalog, code: str) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """The case engine's tables: cases, their append-only events, clocks with their ledger,
-idempotency keys, evaluations (好差评) and the outbox.
+idempotency keys, evaluations (好差评), the outbox and uploaded materials.
 
 Case state is rows, never a serialised workflow blob (DESIGN §4): a case row holds the
 current state and an optimistic-lock ``version``; what happened is in ``case_events``
@@ -224,3 +224,27 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (Index("ix_case_outbox_pending", "status", "id"),)
+
+
+class CaseMaterial(Base):
+    """An uploaded material (申请材料) of a case.
+
+    The file itself is stored once by its SHA-256 (``onething.cases.materials``); this row
+    links it to the case and the catalog's material code, with its size, the media type
+    found in its first bytes (never the one the client claimed) and who uploaded it. The
+    same file uploaded again for the same material of the same case is the same row.
+    """
+
+    __tablename__ = "case_materials"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_case_id)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), index=True)
+    material_code: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    uploaded_by: Mapped[str] = mapped_column(String(128))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("case_id", "material_code", "sha256"),)

@@ -1,16 +1,28 @@
-"""Typed dependencies shared by the routers (``Annotated`` aliases)."""
+"""Typed dependencies shared by the routers (``Annotated`` aliases).
+
+The app holds one of each long-lived thing, built in :func:`~onething.channels.api.app.create_app`:
+the settings, the database engine, the case engine (:class:`~onething.cases.CaseService`,
+with its guards), the loaded service catalog and the material store. The request's
+session commits *before* the response is sent (``scope="function"``), so a client never
+sees a success that was not written.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from onething.cases import CaseService, MaterialStore
+from onething.catalog.models import Catalog
 from onething.config import Settings
+from onething.kit.clock import now
 from onething.kit.db import unit_of_work
+from onething.kit.i18n import negotiate
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -29,6 +41,36 @@ def get_session(engine: Annotated[Engine, Depends(get_engine_dep)]) -> Iterator[
         yield session
 
 
+def get_cases(request: Request) -> CaseService:
+    cases: CaseService = request.app.state.cases
+    return cases
+
+
+def get_catalog(request: Request) -> Catalog:
+    catalog: Catalog = request.app.state.catalog
+    return catalog
+
+
+def get_store(request: Request) -> MaterialStore:
+    store: MaterialStore = request.app.state.store
+    return store
+
+
+def get_locale(request: Request) -> str:
+    """The reader's language, from ``Accept-Language`` (Simplified Chinese by default)."""
+    return negotiate(request.headers.get("accept-language"))
+
+
+def get_today(settings: Annotated[Settings, Depends(get_settings_dep)]) -> date:
+    """Today in Shandong (``ONETHING_TODAY`` of the app's settings pins it)."""
+    return settings.today or now().date()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine_dep)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+CasesDep = Annotated[CaseService, Depends(get_cases)]
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+StoreDep = Annotated[MaterialStore, Depends(get_store)]
+LocaleDep = Annotated[str, Depends(get_locale)]
+TodayDep = Annotated[date, Depends(get_today)]

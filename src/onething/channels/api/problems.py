@@ -40,23 +40,28 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def error_problem(request: Request, exc: OneThingError) -> JSONResponse:
+    """A typed error as problem+json, in the reader's language."""
+    locale = negotiate(request.headers.get("accept-language"))
+    extra: dict[str, Any] = {"code": exc.key}
+    if exc.errors:
+        extra["errors"] = exc.errors
+    return problem(
+        request,
+        status=exc.status,
+        slug=exc.type_slug,
+        title=exc.title(locale),
+        detail=exc.message(locale),
+        extra=extra,
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render typed errors, validation errors, HTTP errors and crashes as problem+json."""
 
     @app.exception_handler(OneThingError)
     async def _domain(request: Request, exc: OneThingError) -> JSONResponse:
-        locale = negotiate(request.headers.get("accept-language"))
-        extra: dict[str, Any] = {"code": exc.key}
-        if exc.errors:
-            extra["errors"] = exc.errors
-        return problem(
-            request,
-            status=exc.status,
-            slug=exc.type_slug,
-            title=exc.title(locale),
-            detail=exc.message(locale),
-            extra=extra,
-        )
+        return error_problem(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
