@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
 from onething.cases.actors import Actor
@@ -43,6 +43,22 @@ def moment(at: datetime | None) -> datetime:
 def flush_now(session: Session) -> None:
     """Flush now, so a concurrent change surfaces inside the verb (see :func:`verb`)."""
     session.flush()
+
+
+def savepoint(session: Session) -> SessionTransaction:
+    """A SAVEPOINT in the caller's transaction: ``with savepoint(session): ...`` keeps the
+    block's writes, or on an error rolls back only them and re-raises.
+
+    Python's sqlite3 (legacy transaction control) opens its transaction only at the first
+    INSERT, UPDATE or DELETE; a SAVEPOINT sent before one would open the transaction itself
+    and its release would commit it, so on SQLite the transaction is begun first.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        dbapi = connection.connection.dbapi_connection
+        if not getattr(dbapi, "in_transaction", True):
+            connection.exec_driver_sql("BEGIN")
+    return session.begin_nested()
 
 
 def verb(method: Callable[P, R]) -> Callable[P, R]:

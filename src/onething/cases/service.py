@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from onething.cases import queries
 from onething.cases.actors import Actor
-from onething.cases.base import flush_now, moment, verb
+from onething.cases.base import flush_now, moment, savepoint, verb
 from onething.cases.bundles import load_children, plan_bundle, required_outputs, settle
 from onething.cases.clocks import (
     ClockReading,
@@ -74,6 +74,15 @@ def _applicant_id(applicant: Applicant) -> str:
     enterprise = validate_credit_code(applicant.id)
     enterprise.raise_for_errors("applicant.id")
     return enterprise.normalized or applicant.id
+
+
+def _claimed(session: Session, scope: str, key: str) -> Row[str, str] | None:
+    """The request hash and case of an idempotency key already used in ``scope``."""
+    return session.execute(
+        select(IdempotencyKey.request_hash, IdempotencyKey.case_id).where(
+            IdempotencyKey.scope == scope, IdempotencyKey.key == key
+        )
+    ).one_or_none()
 
 
 def _check_region(code: str, field_name: str) -> None:
@@ -130,25 +139,57 @@ class CaseService(EvaluationVerbs, SupervisionVerbs, MaterialVerbs):
         idempotency_key: str | None = None,
         at: datetime | None = None,
     ) -> Submitted:
-        """:meth:`submit`, telling a new case from a retry's (HTTP 201 versus 200)."""
+        """:meth:`submit`, telling a new case from a retry's (HTTP 201 versus 200).
+
+        Two requests with the same key at the same time (a client retrying before its first
+        answer) race on the key's unique constraint: the loser's writes are rolled back to a
+        savepoint and it answers as a retry, with the winner's case.
+        """
         at = moment(at)
         if actor.role not in ("applicant", "clerk", "system"):
             raise PermissionDenied("cases.permission.submit", role=actor.role)
-        fingerprint = request.fingerprint()
+        if idempotency_key is None:
+            root = self._create(session, actor, catalog, request, at=at)
+            flush_now(session)
+            return Submitted(root, replayed=False)
+        if not 1 <= len(idempotency_key) <= 128:
+            raise InvalidInput("cases.idempotency.bad_key")
         scope = f"{actor.role}:{actor.person}"
-        if idempotency_key is not None:
-            if not 1 <= len(idempotency_key) <= 128:
-                raise InvalidInput("cases.idempotency.bad_key")
-            seen = session.scalars(
-                select(IdempotencyKey).where(
-                    IdempotencyKey.scope == scope, IdempotencyKey.key == idempotency_key
-                )
-            ).one_or_none()
-            if seen is not None:
-                if seen.request_hash != fingerprint:
-                    raise Conflict("cases.idempotency.mismatch", key=idempotency_key)
-                return Submitted(self._load(session, seen.case_id, None), replayed=True)
+        fingerprint = request.fingerprint()
+        seen = _claimed(session, scope, idempotency_key)
+        if seen is None:
+            try:
+                with savepoint(session):
+                    root = self._create(session, actor, catalog, request, at=at)
+                    session.add(
+                        IdempotencyKey(
+                            scope=scope,
+                            key=idempotency_key,
+                            request_hash=fingerprint,
+                            case_id=root.id,
+                            created_at=at,
+                        )
+                    )
+                    flush_now(session)
+                return Submitted(root, replayed=False)
+            except IntegrityError:
+                seen = _claimed(session, scope, idempotency_key)
+                if seen is None:  # not the key: a real integrity error
+                    raise
+        if seen.request_hash != fingerprint:
+            raise Conflict("cases.idempotency.mismatch", key=idempotency_key)
+        return Submitted(self._load(session, seen.case_id, None), replayed=True)
 
+    def _create(
+        self,
+        session: Session,
+        actor: Actor,
+        catalog: ServiceCatalog,
+        request: SubmitRequest,
+        *,
+        at: datetime,
+    ) -> Case:
+        """Check the request, then add the new case (or bundle) with its events and clocks."""
         applicant_id = _applicant_id(request.applicant)
         if actor.role == "applicant" and actor.person != applicant_id:
             raise PermissionDenied("cases.permission.not_applicant")
@@ -167,7 +208,7 @@ class CaseService(EvaluationVerbs, SupervisionVerbs, MaterialVerbs):
         }
         service = catalog.service(request.service_code)
         if isinstance(service, BundleDefinition):
-            root = self._submit_bundle(
+            return self._submit_bundle(
                 session,
                 actor,
                 service,
@@ -176,7 +217,7 @@ class CaseService(EvaluationVerbs, SupervisionVerbs, MaterialVerbs):
                 common=common,
                 at=at,
             )
-        elif isinstance(service, MatterDefinition):
+        if isinstance(service, MatterDefinition):
             root = self._new_case(
                 APPLICATION,
                 service_code=service.code,
@@ -188,24 +229,8 @@ class CaseService(EvaluationVerbs, SupervisionVerbs, MaterialVerbs):
                 **common,
             )
             self._record_submission(session, [root], actor, at=at)
-        else:  # pragma: no cover - the catalog returns one of the two
-            raise TypeError(f"not a matter or a bundle: {service!r}")
-
-        if idempotency_key is not None:
-            session.add(
-                IdempotencyKey(
-                    scope=scope,
-                    key=idempotency_key,
-                    request_hash=fingerprint,
-                    case_id=root.id,
-                    created_at=at,
-                )
-            )
-        try:
-            flush_now(session)
-        except IntegrityError as exc:  # the same key, submitted concurrently
-            raise Conflict("cases.idempotency.in_flight", key=idempotency_key or "-") from exc
-        return Submitted(root, replayed=False)
+            return root
+        raise TypeError(f"not a matter or a bundle: {service!r}")  # pragma: no cover
 
     def _submit_bundle(
         self,

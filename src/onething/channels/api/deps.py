@@ -4,7 +4,10 @@ The app holds one of each long-lived thing, built in :func:`~onething.channels.a
 the settings, the database engine, the case engine (:class:`~onething.cases.CaseService`,
 with its guards), the loaded service catalog and the material store. The request's
 session commits *before* the response is sent (``scope="function"``), so a client never
-sees a success that was not written.
+sees a success that was not written. The dependencies that only read the app's state or
+the request are ``async``: FastAPI runs them on the event loop, where a plain ``def`` would
+cost a hop to a worker thread each (the session and the routes, which block on the
+database, stay plain ``def``).
 """
 
 from __future__ import annotations
@@ -25,12 +28,12 @@ from onething.kit.db import unit_of_work
 from onething.kit.i18n import negotiate
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine_dep(request: Request) -> Engine:
+async def get_engine_dep(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
@@ -41,27 +44,27 @@ def get_session(engine: Annotated[Engine, Depends(get_engine_dep)]) -> Iterator[
         yield session
 
 
-def get_cases(request: Request) -> CaseService:
+async def get_cases(request: Request) -> CaseService:
     cases: CaseService = request.app.state.cases
     return cases
 
 
-def get_catalog(request: Request) -> Catalog:
+async def get_catalog(request: Request) -> Catalog:
     catalog: Catalog = request.app.state.catalog
     return catalog
 
 
-def get_store(request: Request) -> MaterialStore:
+async def get_store(request: Request) -> MaterialStore:
     store: MaterialStore = request.app.state.store
     return store
 
 
-def get_locale(request: Request) -> str:
+async def get_locale(request: Request) -> str:
     """The reader's language, from ``Accept-Language`` (Simplified Chinese by default)."""
     return negotiate(request.headers.get("accept-language"))
 
 
-def get_today(settings: Annotated[Settings, Depends(get_settings_dep)]) -> date:
+async def get_today(settings: Annotated[Settings, Depends(get_settings_dep)]) -> date:
     """Today in Shandong (``ONETHING_TODAY`` of the app's settings pins it)."""
     return settings.today or now().date()
 
