@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-BENCHMARKS = ["bench_ids.py", "bench_generate.py", "bench_rules_packs.py"]
+BENCHMARKS = [
+    "bench_ids.py",
+    "bench_generate.py",
+    "bench_rules_packs.py",
+    "bench_rules_compare.py",
+    "bench_cases_submit.py",
+]
 
 
 def main() -> int:

@@ -22,7 +22,9 @@ from onething.kit.errors import InvalidInput
 from onething.kit.i18n import translate
 from onething.kit.ids import validate_credit_code, validate_resident_id
 from onething.registry import schema
-from onething.registry.generate import ANOMALY_KINDS, GenerateOptions, generate_registry
+from onething.registry.generate import ANOMALY_KINDS, GenerateOptions, generate_registry, pipeline
+from onething.registry.generate.output import RegistryWriter
+from onething.registry.io.regions import shipped_regions_arrow
 from onething.registry.store import RegistryDir
 
 END = date(2025, 6, 30)
@@ -444,3 +446,34 @@ def test_replaces_a_previous_registry_and_leaves_nothing_on_failure(tmp_path: Pa
     assert (target / "persons.parquet").read_bytes() != before
     assert RegistryDir(target).read_manifest()["seed"] == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["registry"]
+
+
+def test_flush_returns_once_the_lane_has_written_the_table(tmp_path: Path) -> None:
+    # The generator flushes after each large table so that its memory is freed before the
+    # next one is built (10 million persons fit in memory only so).
+    writer = RegistryWriter(tmp_path)
+    try:
+        regions = shipped_regions_arrow()
+        for _ in range(3):
+            writer.write("regions", regions)
+        writer.flush("regions")
+        count = writer._con.execute('SELECT count(*) FROM "regions"').fetchall()[0][0]
+        assert count == 3 * regions.num_rows
+    finally:
+        writer.close()
+
+
+def test_writing_each_large_table_before_the_next_changes_nothing(
+    generated, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "_FLUSH_ROWS", 1)  # every table waits for its writers
+    again = tmp_path / "flushed"
+    generate_registry(again, OPTIONS)
+    root = generated[0]
+    for name in schema.tables():
+        assert (root / f"{name}.parquet").read_bytes() == (again / f"{name}.parquet").read_bytes()
+    with RegistryDir(again).connect() as con:
+        assert (
+            con.execute("SELECT count(*) FROM licenses").fetchall()[0][0]
+            == pq.read_metadata(root / "licenses.parquet").num_rows
+        )

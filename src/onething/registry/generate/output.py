@@ -139,6 +139,7 @@ class RegistryWriter:
         self._parquet = [_Worker("parquet-writer-1"), _Worker("parquet-writer-2")]
         self._con = duckdb.connect(str(self.registry.duckdb_file))
         self._con.execute("SET threads = 1")
+        self._con.execute("SET memory_limit = '1GB'")
         self._con.execute("SET preserve_insertion_order = true")
         for t in schema.tables().values():
             self._con.execute(t.create_sql())
@@ -192,6 +193,20 @@ class RegistryWriter:
 
         self._parquet[lane].submit(write_parquet)
         self._duckdb[lane].submit(insert)
+
+    def flush(self, name: str) -> None:
+        """Wait until the writers of ``name``'s lane have written everything given so far.
+
+        The generator calls it after a large table so that the table's memory is free
+        before it builds the next one (the lane keeps its order, so nothing else changes).
+        """
+        lane = self._lane(name)
+        for worker in (self._parquet[lane], self._duckdb[lane]):
+            done = threading.Event()
+            worker.submit(done.set)
+            while not done.wait(0.1):
+                if worker.error is not None:
+                    raise worker.error
 
     def end(self, name: str) -> None:
         path = self.registry.parquet(name)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from onething.kit.errors import InvalidInput
@@ -48,6 +49,8 @@ DEFAULT_HISTORY_MONTHS = 24
 DEFAULT_ANOMALY_RATE = 0.002
 MAX_PERSONS = 200_000_000
 _CHUNK_ROWS = 1 << 20
+_FLUSH_ROWS = 1 << 24
+"""A table this long is written before the next is built (see :func:`_write_large`)."""
 
 Progress = Callable[[str, int, int], None]
 
@@ -192,7 +195,9 @@ def _generate(
         background = _Background(functools.partial(_write_contributions, writer, streams, world))
         del streams
         background.start()
-        _write_rest(world, enrol, writer, stage, o.seed)
+        _write_enrolments_and_documents(world, enrol, writer, stage, o.seed)
+        del enrol
+        _write_payments(world, writer, stage)
         with stage("contributions", total) as advance:
             background.wait(advance)
         with stage("finish"):
@@ -242,23 +247,46 @@ def _build_world(o: GenerateOptions, frame: Frame, writer: RegistryWriter, stage
     return world
 
 
-def _write_rest(
+def _write_large(writer: RegistryWriter, name: str, table: pa.Table) -> None:
+    """Write ``table``; when it is long, wait until it is written before going on.
+
+    The writers keep a table until both Parquet and DuckDB have it, while the generator
+    builds the next one: from about 2.5 million persons the enrolments, licenses and
+    payments are gigabytes each, and 10 million persons fit in memory only if they are
+    not all held at once. Shorter tables keep the overlap (it is what makes 1 million
+    persons fast); the output is the same either way.
+    """
+    writer.write(name, table)
+    if table.num_rows >= _FLUSH_ROWS:
+        writer.flush(name)
+
+
+def _write_enrolments_and_documents(
     world: World, enrol: insurance.Enrolments, writer: RegistryWriter, stage: _Stages, seed: int
 ) -> None:
-    """Enrolments, payments, certificates and licenses (while contributions are written)."""
+    """Enrolments, certificates and licenses (while contributions are written)."""
     folk, frame = world.people, world.frame
     with stage("insurance"):
-        writer.write("insurance_enrolments", insurance.enrolments_table(enrol, folk, world.ent.ids))
-    with stage("payments"):
-        award_ids = np.arange(1, world.awards.n + 1)
-        table, _ = benefits.payments_table(world.awards, folk, frame, award_ids)
-        writer.write("benefit_payments", table)
+        table = insurance.enrolments_table(enrol, folk, world.ent.ids)
+        _write_large(writer, "insurance_enrolments", table)
         del table
     with stage("documents"):
         rng = rng_for(seed, "documents")
         certs = documents.certificates(rng, folk, world.careers, frame)
         writer.write("skill_certificates", certs.table)
-        writer.write("licenses", documents.licenses(rng, world, enrol, certs))
+        table = documents.licenses(rng, world, enrol, certs)
+        _write_large(writer, "licenses", table)
+        del table
+
+
+def _write_payments(world: World, writer: RegistryWriter, stage: _Stages) -> None:
+    """The monthly benefit payments (built after the enrolments, which they do not need,
+    are freed)."""
+    with stage("payments"):
+        award_ids = np.arange(1, world.awards.n + 1)
+        table, _ = benefits.payments_table(world.awards, world.people, world.frame, award_ids)
+        _write_large(writer, "benefit_payments", table)
+        del table
 
 
 class _Background(threading.Thread):
