@@ -46,6 +46,13 @@ class Settings(BaseSettings):
             "the package (onething/data/calendar/overrides.yaml)."
         ),
     )
+    rules_guards: bool = Field(
+        default=True,
+        description=(
+            "Check a matter's applicant with the rule packs the matter names (guards: "
+            "事前 at submission, 事中 while handled) on the registry. Off: no rules guards."
+        ),
+    )
     packs_path: Path | None = Field(
         default=None,
         description="Folder of rule packs. Default: the packs shipped in onething.content.",

@@ -112,6 +112,37 @@ def test_keys_indexes_and_comments_are_created(tiny_registry: Path, pg_url: str)
     assert comment.startswith("人口基础信息")
 
 
+def test_every_key_and_reference_leads_an_index(tiny_registry: Path, pg_url: str) -> None:
+    """What a single-entity rule check filters on — keys and references to other rows —
+    can be looked up through an index, for every table of the catalog."""
+    load_registry(tiny_registry, pg_url)
+    leading = set(
+        _pg(
+            pg_url,
+            "SELECT t.relname, a.attname FROM pg_index i "
+            "JOIN pg_class t ON t.oid = i.indrelid "
+            "JOIN pg_namespace n ON n.oid = t.relnamespace "
+            "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] "
+            "WHERE n.nspname = 'registry'",
+        )
+    )
+    wanted = set()
+    for table in schema.tables().values():
+        wanted.add((table.name, table.key[0]))
+        wanted |= {
+            (table.name, f.name) for f in table.fields if f.ref_table not in (None, "regions")
+        }
+    assert ("contributions", "enterprise_id") in wanted
+    assert ("benefit_payments", "award_id") in wanted
+    assert wanted <= leading, sorted(wanted - leading)
+    analyzed = _pg(
+        pg_url,
+        "SELECT relname FROM pg_stat_user_tables WHERE schemaname = 'registry' "
+        "AND last_analyze IS NULL",
+    )
+    assert analyzed == []
+
+
 def test_a_second_load_is_refused_unless_replace(tiny_registry: Path, pg_url: str) -> None:
     load_registry(tiny_registry, pg_url)
     _pg_exec(pg_url, "DELETE FROM registry.licenses")
@@ -125,6 +156,21 @@ def test_a_second_load_is_refused_unless_replace(tiny_registry: Path, pg_url: st
     load_registry(tiny_registry, pg_url, replace=True)
     expected = _duck(tiny_registry, "SELECT count(*) FROM licenses")[0][0]
     assert _pg(pg_url, "SELECT count(*) FROM registry.licenses")[0][0] == expected
+
+
+def test_some_tables_only(tiny_registry: Path, pg_url: str) -> None:
+    report = load_registry(tiny_registry, pg_url, tables=["persons", "deaths"])
+    assert set(report.rows) == {"persons", "deaths"}
+    loaded = _pg(
+        pg_url,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'registry' "
+        "ORDER BY table_name",
+    )
+    assert loaded == [("deaths",), ("persons",)]
+    in_duckdb = _duck(tiny_registry, "SELECT count(*) FROM persons")[0][0]
+    assert report.rows["persons"] == in_duckdb
+    with pytest.raises(ValueError, match="no_such_table"):
+        load_registry(tiny_registry, pg_url, tables=["persons", "no_such_table"], replace=True)
 
 
 def test_another_schema_name(tiny_registry: Path, pg_url: str) -> None:

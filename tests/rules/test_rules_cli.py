@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from onething.cli import common
 from onething.cli.main import app
 from onething.registry.generate import GenerateOptions, generate_registry
 
@@ -33,10 +34,12 @@ def test_run_writes_one_row_per_hit_with_its_explanation(registry: Path, tmp_pat
     assert result.exit_code == 0, result.output
     hits = pq.read_table(target)
     assert hits.column_names == [
-        "pack", "rule", "entity", "entity_id", "scenario", "severity", "amount", "explanation",
+        "pack", "family", "rule", "entity", "entity_id", "scenario", "severity", "amount",
+        "explanation",
     ]  # fmt: skip
     assert hits.num_rows > 0
     assert set(hits.column("pack").to_pylist()) == {"fund_risk"}
+    assert set(hits.column("family").to_pylist()) == {None}  # fund_risk declares none
     assert f"{hits.num_rows:,} hits" in result.stdout
 
     person = hits.column("entity_id")[0].as_py()
@@ -48,6 +51,61 @@ def test_run_writes_one_row_per_hit_with_its_explanation(registry: Path, tmp_pat
     )  # fmt: skip
     assert explained.exit_code == 0, explained.output
     assert f"✓ 命中 {rule}" in explained.stdout
+
+
+def test_a_family_runs_each_of_its_packs_and_names_the_family(
+    registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the summary table unabridged: the console's width is fixed when it is made, from
+    # the terminal or COLUMNS at import time, so set it here
+    monkeypatch.setattr(common.out, "width", 160)
+    target = tmp_path / "gaps.parquet"
+    result = runner.invoke(
+        app,
+        ["rules", "run", "coverage_gap", "--as-of", END.isoformat(),
+         "--registry", str(registry), "--out", str(target)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    hits = pq.read_table(target)
+    assert set(hits.column("pack").to_pylist()) == {
+        "coverage_gap_person",
+        "coverage_gap_enterprise",
+    }
+    assert set(hits.column("family").to_pylist()) == {"coverage_gap"}
+    entities = {(r["pack"], r["entity"]) for r in hits.select(["pack", "entity"]).to_pylist()}
+    assert entities == {
+        ("coverage_gap_person", "person"),
+        ("coverage_gap_enterprise", "enterprise"),
+    }
+    summary = [line.split("│")[1:4] for line in result.stdout.splitlines() if "_without_" in line]
+    assert sorted((f.strip(), p.strip(), r.strip()) for f, p, r in summary) == [
+        ("coverage_gap", "coverage_gap_enterprise", "enterprise_without_registration"),
+        ("coverage_gap", "coverage_gap_person", "employed_without_insurance"),
+    ]
+    assert f"{hits.num_rows:,} hits" in result.stdout
+
+
+def test_an_unknown_pack_or_family_is_refused_with_suggestions(
+    registry: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        app,
+        ["rules", "run", "coverage_gaps", "--registry", str(registry),
+         "--out", str(tmp_path / "x.parquet")],
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "coverage_gap_person" in result.output
+    assert not (tmp_path / "x.parquet").exists()
+
+
+def test_explain_refuses_an_id_that_is_no_text(registry: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["rules", "explain", "fund_risk", "--entity-id", "3701\x00x", "--as-of", END.isoformat(),
+         "--registry", str(registry)],
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "可打印字符" in result.output or "printable" in result.output
 
 
 def test_explain_of_an_unknown_entity_says_so(registry: Path) -> None:

@@ -382,6 +382,7 @@ def test_the_hits_as_an_arrow_table(on_duckdb: dict[str, RunResult]) -> None:
     table = result.to_arrow()
     assert table.column_names == [
         "pack",
+        "family",
         "rule",
         "entity",
         "entity_id",

@@ -1,7 +1,13 @@
-"""Golden SQL per dialect for the test pack: any change to the emitted SQL is reviewed.
+"""Golden SQL per dialect: any change to the emitted SQL is reviewed.
 
-Regenerate after an intended change with ``ONETHING_REGEN_GOLDEN=1 pytest tests/rules``
-and read the diff.
+Kept for the test packs (``golden/*.sql``) and for every shipped pack
+(``golden/packs/<pack>.<dialect>.sql``: the whole population; ``<pack>.check.<dialect>.sql``:
+the single-entity check compiled once, its key the bound parameter ``entity_id``).
+
+Regenerate after an intended change with
+``ONETHING_REGEN_GOLDEN=1 pytest tests/rules/test_rules_golden.py`` and read the diff
+(``git diff tests/rules/golden``); a shipped pack added to ``content/packs`` gets its
+files the same way.
 """
 
 from __future__ import annotations
@@ -15,9 +21,18 @@ import sqlglot
 from rules_support import PACKS
 from sqlglot import exp
 
-from onething.rules import DIALECTS, CompiledPack, Dialect, compile_pack, load_pack
+from onething.rules import (
+    DIALECTS,
+    CompiledPack,
+    Dialect,
+    compile_check,
+    compile_pack,
+    load_pack,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
+SHIPPED = Path(__file__).parents[2] / "content" / "packs"
+AS_OF = date(2025, 6, 30)
 PACK = load_pack(PACKS / "job_retention_test.yaml")
 SCENARIOS = {"base": {}, "generous": {"refund_ratio_sme": "0.75"}}
 CASES: dict[str, CompiledPack] = {
@@ -31,7 +46,12 @@ CASES: dict[str, CompiledPack] = {
         date(2025, 6, 30),
         entity_ids=["370102198503010111"],
     ),
+    "job_retention_test.check": compile_check(PACK, date(2025, 6, 30), scenarios=SCENARIOS),
 }
+for _file in sorted(SHIPPED.glob("*.yaml")):
+    _pack = load_pack(_file)
+    CASES[f"packs/{_pack.pack}"] = compile_pack(_pack, AS_OF)
+    CASES[f"packs/{_pack.pack}.check"] = compile_check(_pack, AS_OF)
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
@@ -40,11 +60,33 @@ def test_sql_matches_the_golden_file(case: str, dialect: Dialect) -> None:
     sql = CASES[case].sql(dialect) + "\n"
     path = GOLDEN / f"{case}.{dialect}.sql"
     if os.environ.get("ONETHING_REGEN_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
         path.write_text(sql, encoding="utf-8")
     assert path.exists(), f"no golden file {path.name}: run with ONETHING_REGEN_GOLDEN=1"
     assert sql == path.read_text(encoding="utf-8"), (
         f"{path.name} differs: review, then regenerate with ONETHING_REGEN_GOLDEN=1"
     )
+
+
+def test_every_shipped_pack_has_golden_sql() -> None:
+    names = {p.stem for p in SHIPPED.glob("*.yaml")}
+    assert len(names) >= 9
+    expected = {f"{n}{kind}.{d}.sql" for n in names for kind in ("", ".check") for d in DIALECTS}
+    assert {p.name for p in (GOLDEN / "packs").glob("*.sql")} == expected
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_check_binds_the_key_where_the_literal_ids_go(dialect: Dialect) -> None:
+    """The check compiled once is the single-entity query with its literal key replaced
+    by the engine's parameter, scan for scan."""
+    key = "370102198503010111"
+    pack = load_pack(PACKS / "relations_test.yaml")
+    literal = compile_pack(pack, AS_OF, entity_ids=[key]).sql(dialect, pretty=False)
+    bound = compile_check(pack, AS_OF).sql(dialect, pretty=False)
+    marker = {"duckdb": "$entity_id", "postgres": "$1", "spark": ":entity_id"}[dialect]
+    assert key not in bound
+    assert bound.count(marker) == literal.count(f"'{key}'") > 1
+    assert bound.replace(marker, f"'{key}'") == literal
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)

@@ -189,37 +189,75 @@ def check_pack_tests(
 
 @app.command()
 def run(
-    pack: PackArg,
+    pack: Annotated[
+        str,
+        typer.Argument(
+            help="Pack name, family (runs each of its packs, e.g. coverage_gap) or a YAML path."
+        ),
+    ],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="Hits as Parquet.")],
     as_of: AsOf = None,
     registry: Registry = None,
     engine: EngineOpt = None,
 ) -> None:
-    """Run a pack over the whole registry: one row per hit with its explanation (JSON)."""
+    """Run a pack (or each pack of a family) over the whole registry: one row per hit
+    with its explanation (JSON)."""
     from onething.cli.common import progress_bar
     from onething.rules.run.runner import run as run_pack
 
     try:
-        compiled = compile_pack(load(pack), _as_of(as_of))
-        with progress_bar() as progress:
-            result = run_pack(compiled, _source(registry), engine=engine, progress=progress)  # type: ignore[arg-type]
+        results = []
+        for pack_file in _pack_files(pack):
+            compiled = compile_pack(load(pack_file), _as_of(as_of))
+            with progress_bar() as progress:
+                results.append(
+                    run_pack(compiled, _source(registry), engine=engine, progress=progress)  # type: ignore[arg-type]
+                )
     except OneThingError as exc:
         fail(exc)
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    tables = [r.to_arrow() for r in results]
+    widest = max(tables, key=lambda t: t.schema.field("amount").type.scale).schema
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(result.to_arrow(), out_file)
-    table = RichTable(
-        title=f"{compiled.pack} {compiled.version} @ {compiled.as_of} [{result.engine}]"
-    )
-    for col in ("规则 rule", "命中 hits", "金额(元) amount"):
-        table.add_column(col, justify="left" if col.startswith("规则") else "right", no_wrap=True)
-    for total in result.totals:
-        table.add_row(
-            total.rule, f"{total.hits:,}", "" if total.amount is None else f"{total.amount:,}"
-        )
+    pq.write_table(pa.concat_tables([t.cast(widest) for t in tables]), out_file)
+    first = results[0].manifest
+    name = f"{first.pack} {first.version}" if len(results) == 1 else pack
+    table = RichTable(title=f"{name} @ {first.as_of} [{results[0].engine}]")
+    for col in ("族 family", "包 pack", "规则 rule"):
+        table.add_column(col, no_wrap=True)
+    for col in ("命中 hits", "金额(元) amount"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for result in results:
+        family = result.manifest.family
+        for total in result.totals:
+            table.add_row(
+                family or "—",
+                result.manifest.pack,
+                total.rule,
+                f"{total.hits:,}",
+                "" if total.amount is None else f"{total.amount:,}",
+            )
     out.print(table)
-    out.print(f"{len(result.hits):,} hits → {out_file} ({result.seconds:.2f} s)")
+    hits = sum(len(r.hits) for r in results)
+    seconds = sum(r.seconds for r in results)
+    out.print(f"{hits:,} hits → {out_file} ({seconds:.2f} s)")
+
+
+def _pack_files(ref: str) -> list[Path]:
+    """The pack files ``ref`` stands for: a path or a known pack, else every pack of the
+    family ``ref``; NotFound (with suggestions) when nothing matches."""
+    from onething.rules.authoring import family_files
+    from onething.rules.library import packs_dir, resolve_pack
+
+    try:
+        return [resolve_pack(ref)]
+    except OneThingError:
+        members = family_files(packs_dir(), ref)
+        if not members:
+            raise
+        return members
 
 
 @app.command()
@@ -232,15 +270,16 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Every rule for one entity, hit or not, with the values behind each clause."""
-    from onething.rules.run.runner import explain as explain_entity
+    from onething.rules import Checker
 
     try:
-        compiled = compile_pack(load(pack), _as_of(as_of), entity_ids=[entity_id])
-        outcomes = explain_entity(compiled, _source(registry), entity_id, engine=engine)  # type: ignore[arg-type]
+        checked = load(pack)
+        with Checker(checked, _source(registry), engine=engine, connections=1) as checker:  # type: ignore[arg-type]
+            outcomes = checker.explain(entity_id, _as_of(as_of))
     except OneThingError as exc:
         fail(exc)
     if not outcomes:
-        out.print(f"{entity_id}: 未找到该主体 (no such entity in {compiled.pack}'s registry)")
+        out.print(f"{entity_id}: 未找到该主体 (no such entity in {checked.pack}'s registry)")
         raise typer.Exit(1)
     if as_json:
         from onething.rules.run.result import explanation_json

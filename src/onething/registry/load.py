@@ -9,7 +9,10 @@ PostgreSQL schema:
 - rows streamed from DuckDB as Arrow batches and sent with ``COPY … FROM STDIN`` (CSV
   text, so decimals arrive digit for digit — no float on the way);
 - then primary keys (a key with a nullable part becomes a ``UNIQUE NULLS NOT DISTINCT``
-  index), indexes on the references to people and enterprises, and ``ANALYZE``.
+  index), a B-tree index on every reference column (:func:`lookup_fields`, derived from
+  the catalog), and ``ANALYZE``. A single-entity rule check filters exactly on keys and
+  references (``person_id``, ``enterprise_id``, ``award_id`` …), so each of its scans
+  is an index lookup (docs/rules.md, "Indexes").
 
 Everything happens in one transaction: a failure leaves the database as it was. A schema
 that already holds tables is refused unless ``replace=True``, which drops and recreates
@@ -21,7 +24,7 @@ from __future__ import annotations
 import io
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,8 +76,10 @@ def mask_password(url: str) -> str:
     return _PASSWORD.sub(r"\1***@", url)
 
 
-def _indexed_fields(table: schema.Table) -> list[str]:
-    """References to other registry rows (not to regions) and lookup fields, not led by the key."""
+def lookup_fields(table: schema.Table) -> list[str]:
+    """The columns of ``table`` indexed for lookups besides its key: every reference to
+    another registry table's rows (``ref:`` in the catalog; not to the regions code
+    list), unless it leads the key (the key's index serves it), and :data:`LOOKUP_FIELDS`."""
     leading = table.key[0] if table.key else None
     fields = [
         f.name
@@ -168,7 +173,7 @@ def _keys_and_indexes(
                     name, sql.Identifier(f"pk_{table.name}"), key
                 )
             )
-    for field_name in _indexed_fields(table):
+    for field_name in lookup_fields(table):
         cur.execute(
             sql.SQL("CREATE INDEX {} ON {} ({})").format(
                 sql.Identifier(f"ix_{table.name}_{field_name}"), name, sql.Identifier(field_name)
@@ -184,17 +189,24 @@ def load_registry(
     schema_name: str = "registry",
     replace: bool = False,
     progress: Progress | None = None,
+    tables: Collection[str] | None = None,
 ) -> LoadReport:
     """Copy the registry in ``source`` into schema ``schema_name`` of the database at ``url``.
 
-    One transaction: on any failure nothing is written. Raises :class:`Conflict`
-    ``registry.load.schema_not_empty`` when the schema has tables and ``replace`` is false,
-    :class:`Unavailable` when the server cannot be reached or the load fails.
+    ``tables`` names the catalog tables to copy (default: all of them), for a database
+    that serves only some checks. One transaction: on any failure nothing is written.
+    Raises :class:`Conflict` ``registry.load.schema_not_empty`` when the schema has tables
+    and ``replace`` is false, :class:`Unavailable` when the server cannot be reached or
+    the load fails; ``ValueError`` for a name the catalog does not have.
     """
     started = time.perf_counter()
     registry = RegistryDir(source).require()
     conninfo = libpq_url(url)
-    tables = list(schema.tables().values())
+    catalog = schema.tables()
+    unknown = sorted(set(tables or ()) - set(catalog))
+    if unknown:
+        raise ValueError(f"not registry tables: {', '.join(unknown)}")
+    chosen = [t for name, t in catalog.items() if tables is None or name in tables]
     try:
         conn = psycopg.connect(conninfo, connect_timeout=10)
     except psycopg.Error as exc:
@@ -215,13 +227,13 @@ def load_registry(
             cur.execute(
                 sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema_name))
             )
-            for table in tables:
+            for table in chosen:
                 cur.execute(
                     sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(
                         sql.Identifier(schema_name, table.name)
                     )
                 )
-            total = sum(_count(duck, t) for t in tables)
+            total = sum(_count(duck, t) for t in chosen)
             copied = 0
 
             def on_rows(count: int) -> None:
@@ -230,13 +242,13 @@ def load_registry(
                 if progress is not None:
                     progress("copy", copied, total)
 
-            for table in tables:
+            for table in chosen:
                 _create(cur, schema_name, table)
                 counts[table.name] = _copy(cur, schema_name, table, duck, on_rows)
-            for done, table in enumerate(tables, start=1):
+            for done, table in enumerate(chosen, start=1):
                 _keys_and_indexes(cur, schema_name, table)
                 if progress is not None:
-                    progress("index", done, len(tables))
+                    progress("index", done, len(chosen))
     except psycopg.Error as exc:
         raise Unavailable("registry.load.failed", detail=str(exc).strip()) from exc
     finally:

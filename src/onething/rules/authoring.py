@@ -53,6 +53,10 @@ ExprText = Annotated[str, BeforeValidator(_expression_text), StringConstraints(m
 Text = Annotated[str, BeforeValidator(_text)]
 
 
+Phase = Literal["pre", "in", "post", "batch"]
+"""When a rule runs: before a step (事前), while handling (事中), after (事后), or in batch."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -174,7 +178,7 @@ class Rule(_Model):
 
     id: Name
     label: Text
-    phase: Literal["pre", "in", "post", "batch"] = "batch"
+    phase: Phase = "batch"
     severity: Literal["info", "warn", "block"] = "info"
     condition: ExprText
     amount: ExprText | None = None

@@ -1,21 +1,31 @@
 WITH `_params` AS (
   SELECT
-    'base' AS `scenario`,
-    CAST(12 AS BIGINT) AS `min_months`,
-    CAST('0.055' AS DECIMAL(38, 3)) AS `max_layoff_rate`,
-    CAST('0.20' AS DECIMAL(38, 2)) AS `max_layoff_rate_small`,
-    CAST(30 AS BIGINT) AS `small_headcount`,
-    CAST('0.30' AS DECIMAL(38, 2)) AS `refund_ratio_large`,
-    CAST('0.60' AS DECIMAL(38, 2)) AS `refund_ratio_sme`
-  UNION ALL
-  SELECT
-    'generous' AS `scenario`,
-    CAST(12 AS BIGINT) AS `min_months`,
-    CAST('0.055' AS DECIMAL(38, 3)) AS `max_layoff_rate`,
-    CAST('0.20' AS DECIMAL(38, 2)) AS `max_layoff_rate_small`,
-    CAST(30 AS BIGINT) AS `small_headcount`,
-    CAST('0.30' AS DECIMAL(38, 2)) AS `refund_ratio_large`,
-    CAST('0.75' AS DECIMAL(38, 2)) AS `refund_ratio_sme`
+    `_s`.`scenario`,
+    `_s`.`min_months`,
+    `_s`.`max_layoff_rate`,
+    `_s`.`max_layoff_rate_small`,
+    `_s`.`small_headcount`,
+    `_s`.`refund_ratio_large`,
+    `_s`.`refund_ratio_sme`
+  FROM VALUES
+    (
+      'base',
+      CAST(12 AS BIGINT),
+      CAST('0.055' AS DECIMAL(38, 3)),
+      CAST('0.20' AS DECIMAL(38, 2)),
+      CAST(30 AS BIGINT),
+      CAST('0.30' AS DECIMAL(38, 2)),
+      CAST('0.60' AS DECIMAL(38, 2))
+    ),
+    (
+      'generous',
+      CAST(12 AS BIGINT),
+      CAST('0.055' AS DECIMAL(38, 3)),
+      CAST('0.20' AS DECIMAL(38, 2)),
+      CAST(30 AS BIGINT),
+      CAST('0.30' AS DECIMAL(38, 2)),
+      CAST('0.75' AS DECIMAL(38, 2))
+    ) AS `_s`(`scenario`, `min_months`, `max_layoff_rate`, `max_layoff_rate_small`, `small_headcount`, `refund_ratio_large`, `refund_ratio_sme`)
 ), `_a_contributed_months` AS (
   SELECT
     `_t`.`enterprise_id` AS `entity_id`,

@@ -8,7 +8,7 @@ The compiler imports no database driver: SQL can be previewed anywhere.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,7 +18,7 @@ from sqlglot import exp
 from onething.rules.authoring import Pack
 from onething.rules.compile import graph, types
 from onething.rules.compile.emit import DIALECTS, Dialect, lower, render
-from onething.rules.compile.ir import RType, decimal, declared
+from onething.rules.compile.ir import BOUND_PARAMETERS, ENTITY_PARAMETER, RType, decimal, declared
 from onething.rules.compile.manifest import (
     ClauseInfo,
     Comparison,
@@ -33,9 +33,19 @@ from onething.rules.compile.plan import Planner, top_clauses
 from onething.rules.compile.summary import summary_query
 from onething.rules.compile.types import SYMBOLS, Typed
 from onething.rules.compile.vet import Expr, RuleDef, VarDef, VettedPack, text_of, vet_pack
+from onething.rules.errors import Problem, RulesError
 from onething.rules.params import ResolvedValue, decimal_scale, resolve
 
-__all__ = ["DIALECTS", "CompiledPack", "Dialect", "compile_pack"]
+__all__ = [
+    "BOUND_PARAMETERS",
+    "DIALECTS",
+    "ENTITY_PARAMETER",
+    "CompiledPack",
+    "Dialect",
+    "compile_check",
+    "compile_pack",
+    "select_rules",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,7 +53,8 @@ class CompiledPack:
     """A pack compiled for one date, scenarios and (optionally) entities.
 
     ``query`` is the engine-neutral plan; :meth:`sql` renders it for an engine.
-    ``manifest`` tells a runner what each output column means.
+    ``manifest`` tells a runner what each output column means. A query compiled by
+    :func:`compile_check` expects the parameters ``manifest.bound`` at run time.
     """
 
     manifest: Manifest
@@ -112,6 +123,70 @@ def compile_pack(
     Raises :class:`~onething.rules.errors.RulesError` listing the problems of the first
     phase that finds any.
     """
+    return _compile(pack, as_of, scenarios, entity_ids=entity_ids)
+
+
+def compile_check(
+    pack: Pack,
+    as_of: date,
+    scenarios: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    rules: Collection[str] | None = None,
+) -> CompiledPack:
+    """Compile ``pack`` once for checks of one entity at a time.
+
+    The entity key is the SQL parameter :data:`ENTITY_PARAMETER`, pushed into every scan
+    where :func:`compile_pack` puts literal ``entity_ids``; a runner binds it per check
+    (``manifest.bound`` lists it), so the SQL is rendered once per dialect and an engine
+    may keep its plan. ``rules`` (ids) keeps only those rules and the variables they read
+    (:func:`select_rules`).
+    """
+    if rules is not None:
+        pack = select_rules(pack, rules)
+    return _compile(pack, as_of, scenarios, bound=True)
+
+
+def select_rules(pack: Pack, rules: Collection[str]) -> Pack:
+    """``pack`` with only the rules ``rules`` names, the variables and decision tables
+    they read (directly or through others; their messages' names included), and no
+    test cases. Each kept rule computes and explains as in the whole pack.
+
+    Raises :class:`RulesError` for an id the pack has no rule for.
+    """
+    wanted = set(rules)
+    known = [r.id for r in pack.rules]
+    problems = [
+        Problem("rules", "rules.select.unknown_rule", {"rule": rule, "rules": ", ".join(known)})
+        for rule in sorted(wanted - set(known))
+    ]
+    if problems:
+        raise RulesError(problems)
+    vetted = vet_pack(pack)
+    direct: list[str] = []
+    for rdef in vetted.rules:
+        if rdef.rule.id in wanted:
+            exprs = [e for e in (rdef.condition, rdef.amount) if e is not None]
+            direct += [n for e in exprs for n in e.names("variable")]
+            direct += [n for n in rdef.message_names if n in vetted.variables]
+    needed = set(graph.closure(direct, graph.dependencies(vetted)))
+    return pack.model_copy(
+        update={
+            "rules": [r for r in pack.rules if r.id in wanted],
+            "variables": {n: v for n, v in pack.variables.items() if n in needed},
+            "decision_tables": {n: t for n, t in pack.decision_tables.items() if n in needed},
+            "tests": [],
+        }
+    )
+
+
+def _compile(
+    pack: Pack,
+    as_of: date,
+    scenarios: Mapping[str, Mapping[str, Any]] | None,
+    *,
+    entity_ids: Sequence[str] | None = None,
+    bound: bool = False,
+) -> CompiledPack:
     vetted = vet_pack(pack)
     deps = graph.dependencies(vetted)
     order = graph.topological_order(deps, {n: v.where for n, v in vetted.variables.items()})
@@ -128,9 +203,16 @@ def compile_pack(
     planner = Planner(vetted, order, typed, as_of, others)
     plain = {s: {n: v.value for n, v in vals.items()} for s, vals in values.items()}
     ids = None if entity_ids is None else list(entity_ids)
-    plan = planner.build(plain, ids)
+    plan = planner.build(plain, ids, bound=bound)
     manifest = _manifest(
-        vetted, deps, typed, values=values, as_of=as_of, entity_ids=ids, columns=plan.columns
+        vetted,
+        deps,
+        typed,
+        values=values,
+        as_of=as_of,
+        entity_ids=ids,
+        columns=plan.columns,
+        bound=(ENTITY_PARAMETER,) if bound else (),
     )
     return CompiledPack(manifest, plan.query)
 
@@ -220,6 +302,7 @@ def _manifest(
     as_of: date,
     entity_ids: Sequence[str] | None,
     columns: Sequence[tuple[str, RType]],
+    bound: tuple[str, ...],
 ) -> Manifest:
     pack = vetted.pack
     param_reads = {n: _parameters_of(vetted, v) for n, v in vetted.variables.items()}
@@ -274,6 +357,8 @@ def _manifest(
         parameters=parameters,
         rules=rules,
         others=others,
+        family=pack.family,
+        bound=bound,
     )
 
 

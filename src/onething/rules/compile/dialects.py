@@ -11,7 +11,14 @@ from __future__ import annotations
 from sqlglot import exp
 
 from onething.rules.compile.functions import Lowering, binary, call, nullif_zero
-from onething.rules.compile.ir import META_TYPE, RType, decimal, typed_cast, wrap
+from onething.rules.compile.ir import (
+    BOUND_PARAMETERS,
+    META_TYPE,
+    RType,
+    decimal,
+    typed_cast,
+    wrap,
+)
 
 
 class DuckDBLowering(Lowering):
@@ -58,6 +65,11 @@ class PostgresLowering(Lowering):
     def digits_only(self, text: exp.Expr) -> exp.Expr:
         # An ARE: '$' is the end of the text only (no newline mode), like RE2's full match.
         return exp.RegexpLike(this=text, expression=exp.Literal.string("^[0-9]{1,18}$"))
+
+    def parameter(self, name: str) -> exp.Expr:
+        # Numbered (``$1``), as the server takes them: psycopg's ``%(name)s`` would make
+        # every ``%`` in the SQL text (a modulo, a text literal) a placeholder too.
+        return exp.Parameter(this=exp.Literal.number(BOUND_PARAMETERS.index(name) + 1))
 
     def fn_div(self, args: list[exp.Expr], *_: object) -> exp.Expr:
         # BIGINT / BIGINT truncates toward zero in PostgreSQL; typed=True keeps SQLGlot

@@ -48,6 +48,8 @@ def lower(tree: exp.Expr, dialect: Dialect, *, schema: str | None = None) -> exp
             lowering.case(node, rtype if isinstance(rtype, RType) else None)
         elif isinstance(node, _COMPARISONS):
             lowering.align_comparison(node)
+        elif isinstance(node, exp.Placeholder) and node.this:
+            new = lowering.parameter(str(node.this))
         elif isinstance(node, exp.Table) and schema and node.meta.get(REGISTRY_TABLE):
             node.set("db", exp.to_identifier(schema))
         elif (

@@ -246,6 +246,11 @@ class Lowering(ABC):
         """Make a comparison exact where the engine would round decimal operands (in place)."""
         del node  # most engines compare decimals of different scales exactly
 
+    def parameter(self, name: str) -> exp.Expr:
+        """The bound parameter ``name`` (one of :data:`BOUND_PARAMETERS`) as the engine's
+        driver takes it: named by default (DuckDB ``$name``, Spark ``:name``)."""
+        return exp.Placeholder(this=name)
+
     def concat(self, args: list[exp.Expr]) -> exp.Expr:
         return call("CONCAT", *args)
 

@@ -26,6 +26,11 @@ DECIMAL_PRECISION = 38
 META_REF = "rules_ref"
 META_TYPE = "rules_type"
 
+ENTITY_PARAMETER = "entity_id"
+"""The SQL parameter a single-entity check binds the entity key to at run time."""
+BOUND_PARAMETERS: tuple[str, ...] = (ENTITY_PARAMETER,)
+"""Every parameter a compiled query may bind, in order (PostgreSQL numbers them ``$1``…)."""
+
 
 @dataclass(frozen=True, slots=True)
 class RType:
@@ -101,6 +106,8 @@ _ATOMIC = (
     exp.Boolean,
     exp.Null,
     exp.Paren,
+    exp.Placeholder,
+    exp.Parameter,
     exp.Cast,
     exp.Case,
     exp.Func,

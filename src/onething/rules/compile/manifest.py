@@ -130,6 +130,11 @@ class Manifest:
     rules: dict[str, RuleInfo] = field(default_factory=dict)
     others: dict[str, OtherEntity] = field(default_factory=dict)
     """The other entities the pack's variables aggregate over (directly or not)."""
+    family: str | None = None
+    """The pack's family (packs about one subject over several entities), if it declares one."""
+    bound: tuple[str, ...] = ()
+    """The SQL parameters the query expects at run time (``entity_id`` for a check
+    compiled once by :func:`~onething.rules.compile.compile_check`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy (dates as ISO text, decimals as text)."""

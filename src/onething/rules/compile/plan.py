@@ -21,6 +21,8 @@ an aggregate over that entity reads its last layer (one row per row and scenario
 With ``entity_ids`` the key filter is pushed into the entity scan and, through the
 columns of each ``on``, into every aggregate's scan and into the other entities' scans
 (``person_id IN (…)``, or ``enterprise_id IN (SELECT …)`` where the column is not the key).
+For a check compiled once and run for many entities the key is a bound SQL parameter
+(:data:`ENTITY_PARAMETER`), placed exactly where the literal keys go.
 Names in expressions become qualified columns here (``_v.layoff_rate``) and ``as_of`` a
 date literal; our functions stay ``exp.Anonymous`` calls until :mod:`.emit` lowers them.
 """
@@ -39,9 +41,12 @@ from onething.rules.compile import graph
 from onething.rules.compile.ir import (
     BOOL,
     DATE,
+    ENTITY_PARAMETER,
+    INT,
     TEXT,
     RType,
     decimal,
+    declared,
     ref_of,
     set_type,
     sql_type,
@@ -81,6 +86,13 @@ def literal(value: Any, rtype: RType) -> exp.Expr:
         text = format(Decimal(value), "f")
         return exp.Cast(this=exp.Literal.string(text), to=sql_type(rtype))
     return exp.Cast(this=exp.Literal.number(int(value)), to=sql_type(rtype))
+
+
+def parameter(name: str, rtype: RType) -> exp.Expr:
+    """A bound SQL parameter of type ``rtype`` (``$name``, ``$1`` or ``:name`` per dialect)."""
+    node = exp.Placeholder(this=name)
+    set_type(node, rtype)
+    return node
 
 
 def registry_table(name: str, alias: str) -> exp.Table:
@@ -524,6 +536,7 @@ class Planner:
         self.other_orders = others or {}
         self.others: dict[str, _EntityPlan] = {}
         self.entity_ids: list[str] | None = None
+        self.bound = False
         self._aliases = [0]
         self.main = _EntityPlan(
             self,
@@ -539,8 +552,17 @@ class Planner:
         return self.main.levels
 
     # -- the query ---------------------------------------------------------------------
-    def build(self, scenarios: dict[str, dict[str, Any]], entity_ids: Sequence[str] | None) -> Plan:
+    def build(
+        self,
+        scenarios: dict[str, dict[str, Any]],
+        entity_ids: Sequence[str] | None,
+        *,
+        bound: bool = False,
+    ) -> Plan:
+        """The query for ``scenarios``: every entity, the ``entity_ids`` given, or (with
+        ``bound``) the one entity whose key is bound to :data:`ENTITY_PARAMETER` at run time."""
         self.entity_ids = None if entity_ids is None else list(entity_ids)
+        self.bound = bound
         self._aliases[0] = 0
         ctes: list[tuple[str, exp.Expr]] = [("_params", self._params(scenarios))]
         main = self.main
@@ -572,16 +594,26 @@ class Planner:
             final = final.with_(name, as_=cte_query, copy=False)
         return Plan(final, dict(main.levels), columns)
 
-    def _key_filter(self) -> RowFilter | None:
-        """``key IN (<entity ids>)`` on the pack's entity, the ids typed like its key."""
-        if self.entity_ids is None:
-            return None
+    def key_type(self) -> RType:
+        """The type of the pack's entity key (``entity_id``): its column's, ``text`` or ``int``."""
         entity = self.vetted.entity
-        numeric = entity.table.field(entity.key).type == "int"
-        values: list[exp.Expr] = [
-            exp.Literal.number(int(i)) if numeric else exp.Literal.string(str(i))
-            for i in self.entity_ids
-        ]
+        return declared(entity.table.field(entity.key).type)
+
+    def _key_filter(self) -> RowFilter | None:
+        """``key IN (<entity ids>)`` on the pack's entity, the ids typed like its key, or
+        ``key IN (<the bound parameter>)``."""
+        entity = self.vetted.entity
+        values: list[exp.Expr]
+        if self.bound:
+            values = [parameter(ENTITY_PARAMETER, self.key_type())]
+        elif self.entity_ids is None:
+            return None
+        else:
+            numeric = self.key_type() == INT
+            values = [
+                exp.Literal.number(int(i)) if numeric else exp.Literal.string(str(i))
+                for i in self.entity_ids
+            ]
         return RowFilter(entity.table.name, [(entity.key, values)], self._aliases)
 
     def _filter_of(
@@ -661,7 +693,7 @@ class Planner:
         ).from_(exp.to_table("_r").as_(V), copy=False)
         columns: list[tuple[str, RType]] = [
             ("scenario", TEXT),
-            ("entity_id", TEXT),
+            ("entity_id", self.key_type()),
             ("region", TEXT),
             *((n, self.types[n]) for n in outputs),
         ]
@@ -693,14 +725,20 @@ class Planner:
         return final, columns, clauses_layer
 
     def _params(self, scenarios: dict[str, dict[str, Any]]) -> exp.Expr:
-        selects = [
-            exp.select(
-                exp.Literal.string(scenario).as_("scenario"),
-                *(literal(values[p], t).as_(p) for p, t in self.parameters.items()),
-            )
+        """One row per scenario: a SELECT of literals, or for several scenarios one
+        ``VALUES`` list (Spark plans a ``UNION ALL`` of many single-row SELECTs slowly)."""
+        names = ["scenario", *self.parameters]
+        rows = [
+            [
+                exp.Literal.string(scenario),
+                *(literal(values[p], t) for p, t in self.parameters.items()),
+            ]
             for scenario, values in scenarios.items()
         ]
-        query: exp.Expr = selects[0]
-        for more in selects[1:]:
-            query = exp.union(query, more, distinct=False)
-        return query
+        if len(rows) == 1:
+            return exp.select(*(v.as_(n) for v, n in zip(rows[0], names, strict=True)))
+        alias = exp.TableAlias(
+            this=exp.to_identifier("_s"), columns=[exp.to_identifier(n) for n in names]
+        )
+        values = exp.Values(expressions=[exp.Tuple(expressions=row) for row in rows], alias=alias)
+        return exp.select(*(col(n, "_s") for n in names)).from_(values, copy=False)

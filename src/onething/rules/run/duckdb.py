@@ -7,8 +7,9 @@ with :meth:`~onething.registry.schema.Table.create_sql` in tests). DuckDB return
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import duckdb
@@ -18,6 +19,7 @@ from onething.kit.errors import Unavailable
 from onething.registry.store import RegistryDir
 from onething.rules.compile import CompiledPack, Dialect
 from onething.rules.run.explanation import Hit, Row, RuleOutcome
+from onething.rules.run.pool import DEFAULT_SIZE, Pool
 from onething.rules.run.query import explain_entity, find_hits, select_sql
 
 
@@ -30,8 +32,8 @@ class DuckDBExecutor:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
 
-    def rows(self, sql: str) -> list[Row]:
-        cursor = self.con.execute(sql)
+    def rows(self, sql: str, parameters: Mapping[str, object] | None = None) -> list[Row]:
+        cursor = self.con.execute(sql, dict(parameters) if parameters else None)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
@@ -80,9 +82,55 @@ def open_registry(registry: RegistryDir) -> Iterator[DuckDBExecutor]:
         con.close()
 
 
+class DuckDBExecutors:
+    """Executors over ``registry.duckdb`` for many small queries from many threads.
+
+    One read-only connection; each caller gets a cursor of its own (a DuckDB connection
+    runs one query at a time), at most ``size`` at once, kept for the next caller.
+    """
+
+    engine = "duckdb"
+
+    def __init__(self, registry: RegistryDir, *, size: int = DEFAULT_SIZE) -> None:
+        self._con = registry.require().connect(read_only=True)
+        self._make_lock = threading.Lock()
+        self._pool: Pool[DuckDBExecutor] = Pool(self._cursor, _close_executor, size=size)
+
+    def _cursor(self) -> DuckDBExecutor:
+        with self._make_lock:  # cursor() duplicates the connection: one at a time
+            return DuckDBExecutor(self._con.cursor())
+
+    def executor(self) -> AbstractContextManager[DuckDBExecutor]:
+        return _translated(self._pool)
+
+    def close(self) -> None:
+        self._pool.close()
+        self._con.close()
+
+
+def _close_executor(executor: DuckDBExecutor) -> None:
+    executor.con.close()
+
+
+@contextmanager
+def _translated(pool: Pool[DuckDBExecutor]) -> Iterator[DuckDBExecutor]:
+    try:
+        with pool.acquire() as executor:
+            yield executor
+    except duckdb.Error as exc:
+        raise Unavailable("rules.run.failed", engine="DuckDB", detail=_first_line(exc)) from exc
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-__all__ = ["DuckDBExecutor", "explain", "open_registry", "rows_duckdb", "run_duckdb"]
+__all__ = [
+    "DuckDBExecutor",
+    "DuckDBExecutors",
+    "explain",
+    "open_registry",
+    "rows_duckdb",
+    "run_duckdb",
+]

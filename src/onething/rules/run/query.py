@@ -10,7 +10,7 @@ and the rows turned into explained hits by :mod:`.explanation`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 import pyarrow as pa
@@ -18,7 +18,6 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from onething.kit.errors import InvalidInput
-from onething.registry import schema as catalog
 from onething.rules.compile import CompiledPack, Dialect
 from onething.rules.compile.manifest import Manifest
 from onething.rules.run.explanation import Hit, Row, RuleOutcome, hits, outcomes
@@ -40,8 +39,11 @@ class Executor(Protocol):
         """Where the registry tables are (a PostgreSQL schema, a Spark database), or None."""
         ...
 
-    def rows(self, sql: str) -> list[Row]:
-        """Every row of ``sql`` as a mapping of column name to Python value."""
+    def rows(self, sql: str, parameters: Mapping[str, object] | None = None) -> list[Row]:
+        """Every row of ``sql`` as a mapping of column name to Python value.
+
+        ``parameters`` binds the query's parameters by name (``manifest.bound``).
+        """
         ...
 
 
@@ -52,8 +54,8 @@ def hit_filter(manifest: Manifest) -> exp.Expr:
 
 
 def key_type(manifest: Manifest) -> str:
-    """The type of the entity key (``text`` or ``int``), from the registry catalog."""
-    return catalog.table(manifest.entity_table).field(manifest.entity_key).type
+    """The type of the entity key (``text`` or ``int``): the ``entity_id`` column's."""
+    return dict(manifest.columns)["entity_id"]
 
 
 def entity_filter(manifest: Manifest, entity_id: str, scenario: str | None = None) -> exp.Expr:
@@ -153,9 +155,7 @@ def arrow_type(described: str) -> pa.DataType:
 
 def arrow_schema(manifest: Manifest) -> pa.Schema:
     """The Arrow schema of the compiled query's output rows (decimals as ``decimal128(38, s)``)."""
-    types = dict(manifest.columns)
-    types["entity_id"] = key_type(manifest)
-    return pa.schema([(name, arrow_type(described)) for name, described in types.items()])
+    return pa.schema([(name, arrow_type(described)) for name, described in manifest.columns])
 
 
 __all__ = [

@@ -64,8 +64,9 @@ class RunResult:
         raise KeyError((rule, scenario))
 
     def to_arrow(self) -> pa.Table:
-        """The hits as an Arrow table: ``pack, rule, entity, entity_id, scenario, severity,
-        amount, explanation`` (amount ``decimal128(38, s)``, explanation JSON text)."""
+        """The hits as an Arrow table: ``pack, family, rule, entity, entity_id, scenario,
+        severity, amount, explanation`` (amount ``decimal128(38, s)``, explanation JSON
+        text, family NULL for a pack that declares none)."""
         return hits_table(self.manifest, self.hits)
 
 
@@ -116,6 +117,7 @@ def explanation_json(explanation: Mapping[str, Any]) -> str:
 
 HITS_SCHEMA_FIELDS = (
     "pack",
+    "family",
     "rule",
     "entity",
     "entity_id",
@@ -135,6 +137,7 @@ def hits_table(manifest: Manifest, found: Sequence[Hit]) -> pa.Table:
     schema = pa.schema(
         [
             ("pack", pa.string()),
+            ("family", pa.string()),
             ("rule", pa.string()),
             ("entity", pa.string()),
             ("entity_id", pa.string()),
@@ -146,6 +149,7 @@ def hits_table(manifest: Manifest, found: Sequence[Hit]) -> pa.Table:
     )
     columns: list[list[Any]] = [
         [h.pack for h in found],
+        [manifest.family for _ in found],
         [h.rule for h in found],
         [h.entity for h in found],
         [h.entity_id for h in found],

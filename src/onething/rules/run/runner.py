@@ -136,8 +136,8 @@ def explain(
     """Every rule of ``compiled`` for one entity (every scenario, or ``scenario``), hit
     or not, with each clause's values and verdict. An unknown entity gives ``[]``.
 
-    For a quick check of one entity, compile with ``entity_ids=[entity_id]``: the key
-    filter then reaches every scan.
+    For many checks, one entity at a time, use a
+    :class:`~onething.rules.run.checker.Checker`: it compiles once and only binds the key.
     """
     with _executor(source, engine, None) as (_, executor):
         return explain_entity(executor, compiled, entity_id, scenario)

@@ -233,13 +233,37 @@ class SparkExecutor:
         self.spark = spark
         self.schema = schema
 
-    def arrow(self, sql: str) -> pa.Table:
-        table: pa.Table = self.spark.sql(sql).toArrow()
+    def arrow(self, sql: str, parameters: Mapping[str, object] | None = None) -> pa.Table:
+        frame = self.spark.sql(sql, args=dict(parameters)) if parameters else self.spark.sql(sql)
+        table: pa.Table = frame.toArrow()
         return table
 
-    def rows(self, sql: str) -> list[Row]:
-        rows: list[Row] = self.arrow(sql).to_pylist()
+    def rows(self, sql: str, parameters: Mapping[str, object] | None = None) -> list[Row]:
+        rows: list[Row] = self.arrow(sql, parameters).to_pylist()
         return rows
+
+
+class SparkExecutors:
+    """The Spark session of a registry for many small queries from many threads (Spark
+    runs concurrent jobs of one session itself)."""
+
+    engine = "spark"
+
+    def __init__(self, registry: RegistryDir) -> None:
+        try:
+            self._executor = SparkExecutor(registry_session(registry))
+        except PySparkException as exc:
+            raise Unavailable("rules.run.spark_unavailable", detail=_first_line(exc)) from exc
+
+    @contextmanager
+    def executor(self) -> Iterator[SparkExecutor]:
+        try:
+            yield self._executor
+        except PySparkException as exc:
+            raise Unavailable("rules.run.failed", engine="Spark", detail=_first_line(exc)) from exc
+
+    def close(self) -> None:
+        """Nothing to close: the session belongs to the process (:func:`stop_spark_session`)."""
 
 
 def rows_spark(
@@ -297,6 +321,7 @@ __all__ = [
     "LOCAL_CONF",
     "SQL_CONF",
     "SparkExecutor",
+    "SparkExecutors",
     "explain_spark",
     "open_registry",
     "prepare_session",
