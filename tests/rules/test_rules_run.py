@@ -20,6 +20,7 @@ from sqlglot import exp
 from onething.kit.ids import make_credit_code, make_resident_id
 from onething.rules import RulesError, compile_pack, load_pack
 from onething.rules.run.duckdb import explain, rows_duckdb, run_duckdb
+from onething.rules.run.query import hit_filter, select_sql
 
 D = Decimal
 AS_OF = date(2025, 6, 30)
@@ -217,8 +218,13 @@ def test_a_single_entity_check_pushes_the_key_into_every_scan(
     compiled = compile_pack(PACK, AS_OF, entity_ids=[LARGE])
     tree = sqlglot.parse_one(compiled.sql("duckdb"), read="duckdb")
     scans = {cte.alias: cte.this for cte in tree.find_all(exp.CTE)}
-    aggregates = [name for name in scans if name.startswith("_a_")]
-    assert len(aggregates) == 5
+    # Five aggregates; those over the same table and ``on`` share one scan (``_a<i>_<table>``).
+    aggregates = [name for name in scans if name.startswith("_a")]
+    tables = [[t.name for t in scans[name].find_all(exp.Table)] for name in aggregates]
+    plain = [t[0] for t in tables if not any(n.startswith("_l") for n in t)]
+    assert len(plain) == len(set(plain)), plain  # not reading a layer: one scan per table
+    columns = [s for a in aggregates for s in scans[a].selects if s.alias.startswith("value")]
+    assert len(columns) == 5
     for name in [*aggregates, "_l0"]:
         where = scans[name].args.get("where")
         assert where is not None, name
@@ -381,3 +387,28 @@ def test_region_and_entity_id_can_be_read_and_are_explained(
         "region = 370102 <> '370211'",
         f"entity_id = {SMALL} <> ''",
     ]
+
+
+def test_the_hits_query_computes_only_what_the_rules_read_and_scans_each_table_once() -> None:
+    pack = load_pack(PACKS.parents[2] / "content" / "packs" / "job_stabilisation_refund.yaml")
+    compiled = compile_pack(pack, AS_OF)
+    hits = compiled.for_hits()
+    rules = compiled.manifest.rules.values()
+    read = {v for rule in rules for v in (*rule.variables, *rule.message_names)}
+    read &= set(compiled.manifest.variables)
+    unread = set(compiled.manifest.variables) - read
+    assert "back_paid_last_year" in unread  # a variable no rule reads, for people only
+    assert set(hits.manifest.variables) == read
+    assert hits.manifest.rules == compiled.manifest.rules  # explained the same
+    tree = sqlglot.parse_one(
+        select_sql(compiled, "duckdb", where=hit_filter(hits.manifest)), read="duckdb"
+    )
+    assert not unread & {c.name for c in tree.find_all(exp.Column)}
+    assert compiled.for_hits() is hits
+    full = sqlglot.parse_one(compiled.sql("duckdb"), read="duckdb")
+    assert "back_paid_last_year" in {c.name for c in full.find_all(exp.Column)}
+    scans = [cte.this for cte in tree.find_all(exp.CTE) if cte.alias.startswith("_a")]
+    tables = [[t.name for t in scan.find_all(exp.Table)] for scan in scans]
+    plain = [t[0] for t in tables if not any(n.startswith("_l") for n in t)]
+    assert sorted(plain) == ["contributions", "employment_spells", "insurance_enrolments"]
+    assert any(isinstance(f.this, exp.Count) for f in tree.find_all(exp.Filter))

@@ -26,58 +26,113 @@ WITH `_params` AS (
       CAST('0.30' AS DECIMAL(38, 2)),
       CAST('0.75' AS DECIMAL(38, 2))
     ) AS `_s`(`scenario`, `min_months`, `max_layoff_rate`, `max_layoff_rate_small`, `small_headcount`, `refund_ratio_large`, `refund_ratio_sme`)
-), `_a_contributed_months` AS (
+), `_a1_contributions` AS (
   SELECT
     `_t`.`enterprise_id` AS `entity_id`,
-    COUNT(DISTINCT `_t`.`period`) AS `value`
+    (
+      COUNT(DISTINCT `_t`.`period`) FILTER(WHERE
+        `_t`.`scheme` = 'unemployment'
+        AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+        AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+    ) AS `value_contributed_months`,
+    CASE
+      WHEN (
+        COUNT(*) FILTER(WHERE
+          `_t`.`scheme` = 'unemployment'
+          AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+          AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+      ) > 0
+      THEN CAST(CAST(CASE
+        WHEN (
+          (
+            COUNT(*) FILTER(WHERE
+              `_t`.`scheme` = 'unemployment'
+              AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+              AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+          )
+        ) < 0
+        THEN -CASE
+          WHEN (
+            (
+              CAST(ABS(
+                (
+                  COUNT(*) FILTER(WHERE
+                    `_t`.`scheme` = 'unemployment'
+                    AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                    AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+                )
+              ) AS DECIMAL(38, 0)) * 20000000000
+            ) + 12
+          ) >= 221360928884514619392
+          THEN RAISE_ERROR('rules: a quotient of / is too large for Spark (|a / b| must be below 9.2e8)')
+          ELSE (
+            (
+              CAST(ABS(
+                (
+                  COUNT(*) FILTER(WHERE
+                    `_t`.`scheme` = 'unemployment'
+                    AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                    AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+                )
+              ) AS DECIMAL(38, 0)) * 20000000000
+            ) + 12
+          ) DIV 24
+        END
+        ELSE CASE
+          WHEN (
+            (
+              CAST(ABS(
+                (
+                  COUNT(*) FILTER(WHERE
+                    `_t`.`scheme` = 'unemployment'
+                    AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                    AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+                )
+              ) AS DECIMAL(38, 0)) * 20000000000
+            ) + 12
+          ) >= 221360928884514619392
+          THEN RAISE_ERROR('rules: a quotient of / is too large for Spark (|a / b| must be below 9.2e8)')
+          ELSE (
+            (
+              CAST(ABS(
+                (
+                  COUNT(*) FILTER(WHERE
+                    `_t`.`scheme` = 'unemployment'
+                    AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                    AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+                )
+              ) AS DECIMAL(38, 0)) * 20000000000
+            ) + 12
+          ) DIV 24
+        END
+      END AS DECIMAL(38, 0)) * 0.0000000001 AS DECIMAL(38, 10))
+    END AS `value_insured_headcount`,
+    (
+      SUM(`_t`.`employer_amount` + `_t`.`employee_amount`) FILTER(WHERE
+        `_t`.`scheme` = 'unemployment'
+        AND NOT `_t`.`back_payment`
+        AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+        AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+    ) AS `value_paid_last_year`
   FROM `contributions` AS `_t`
   WHERE
     (
-      `_t`.`scheme` = 'unemployment'
-      AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-      AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-    )
-    AND `_t`.`enterprise_id` IN (:entity_id)
-  GROUP BY
-    `_t`.`enterprise_id`
-), `_a_insured_headcount` AS (
-  SELECT
-    `_t`.`enterprise_id` AS `entity_id`,
-    CAST(CAST(CASE
-      WHEN COUNT(*) < 0
-      THEN -CASE
-        WHEN (
-          (
-            CAST(ABS(COUNT(*)) AS DECIMAL(38, 0)) * 20000000000
-          ) + 12
-        ) >= 221360928884514619392
-        THEN RAISE_ERROR('rules: a quotient of / is too large for Spark (|a / b| must be below 9.2e8)')
-        ELSE (
-          (
-            CAST(ABS(COUNT(*)) AS DECIMAL(38, 0)) * 20000000000
-          ) + 12
-        ) DIV 24
-      END
-      ELSE CASE
-        WHEN (
-          (
-            CAST(ABS(COUNT(*)) AS DECIMAL(38, 0)) * 20000000000
-          ) + 12
-        ) >= 221360928884514619392
-        THEN RAISE_ERROR('rules: a quotient of / is too large for Spark (|a / b| must be below 9.2e8)')
-        ELSE (
-          (
-            CAST(ABS(COUNT(*)) AS DECIMAL(38, 0)) * 20000000000
-          ) + 12
-        ) DIV 24
-      END
-    END AS DECIMAL(38, 0)) * 0.0000000001 AS DECIMAL(38, 10)) AS `value`
-  FROM `contributions` AS `_t`
-  WHERE
-    (
-      `_t`.`scheme` = 'unemployment'
-      AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-      AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
+      (
+        `_t`.`scheme` = 'unemployment'
+        AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+        AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
+      )
+      OR (
+        `_t`.`scheme` = 'unemployment'
+        AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+        AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
+      )
+      OR (
+        `_t`.`scheme` = 'unemployment'
+        AND NOT `_t`.`back_payment`
+        AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+        AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
+      )
     )
     AND `_t`.`enterprise_id` IN (:entity_id)
   GROUP BY
@@ -92,21 +147,6 @@ WITH `_params` AS (
       `_t`.`end_reason` IN ('dismissed', 'contract_end')
       AND `_t`.`end_date` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
       AND `_t`.`end_date` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-    )
-    AND `_t`.`enterprise_id` IN (:entity_id)
-  GROUP BY
-    `_t`.`enterprise_id`
-), `_a_paid_last_year` AS (
-  SELECT
-    `_t`.`enterprise_id` AS `entity_id`,
-    SUM(`_t`.`employer_amount` + `_t`.`employee_amount`) AS `value`
-  FROM `contributions` AS `_t`
-  WHERE
-    (
-      `_t`.`scheme` = 'unemployment'
-      AND NOT `_t`.`back_payment`
-      AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-      AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
     )
     AND `_t`.`enterprise_id` IN (:entity_id)
   GROUP BY
@@ -126,23 +166,22 @@ WITH `_params` AS (
     `_e`.`size` AS `size`,
     `_e`.`labour_dispatch` AS `labour_dispatch`,
     `_e`.`insured_on` AS `insured_on`,
-    COALESCE(CAST(`_a_contributed_months`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `contributed_months`,
+    COALESCE(CAST(`_a1_contributions`.`value_contributed_months` AS BIGINT), CAST(0 AS BIGINT)) AS `contributed_months`,
     COALESCE(
-      CAST(`_a_insured_headcount`.`value` AS DECIMAL(38, 10)),
+      CAST(`_a1_contributions`.`value_insured_headcount` AS DECIMAL(38, 10)),
       CAST('0' AS DECIMAL(38, 10))
     ) AS `insured_headcount`,
     COALESCE(CAST(`_a_laid_off`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `laid_off`,
-    COALESCE(CAST(`_a_paid_last_year`.`value` AS DECIMAL(38, 2)), CAST('0' AS DECIMAL(38, 2))) AS `paid_last_year`
+    COALESCE(
+      CAST(`_a1_contributions`.`value_paid_last_year` AS DECIMAL(38, 2)),
+      CAST('0' AS DECIMAL(38, 2))
+    ) AS `paid_last_year`
   FROM `enterprises` AS `_e`
   CROSS JOIN `_params` AS `_p`
-  LEFT JOIN `_a_contributed_months`
-    ON `_a_contributed_months`.`entity_id` = `_e`.`enterprise_id`
-  LEFT JOIN `_a_insured_headcount`
-    ON `_a_insured_headcount`.`entity_id` = `_e`.`enterprise_id`
+  LEFT JOIN `_a1_contributions`
+    ON `_a1_contributions`.`entity_id` = `_e`.`enterprise_id`
   LEFT JOIN `_a_laid_off`
     ON `_a_laid_off`.`entity_id` = `_e`.`enterprise_id`
-  LEFT JOIN `_a_paid_last_year`
-    ON `_a_paid_last_year`.`entity_id` = `_e`.`enterprise_id`
   WHERE
     `_e`.`enterprise_id` IN (:entity_id)
 ), `_a_back_paid_since_insured` AS (

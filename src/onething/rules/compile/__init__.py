@@ -60,6 +60,8 @@ class CompiledPack:
     manifest: Manifest
     query: exp.Select
     _cache: dict[tuple[str, str | None, bool], str] = field(default_factory=dict, repr=False)
+    _source: _Source | None = field(default=None, repr=False)
+    _hits: list[CompiledPack] = field(default_factory=list, repr=False)
 
     @property
     def pack(self) -> str:
@@ -99,6 +101,31 @@ class CompiledPack:
         query = summary_query(self.manifest, self.query, by_region=by_region)
         return render(query, dialect, schema=schema, pretty=pretty)
 
+    def for_hits(self) -> CompiledPack:
+        """The same pack compiled with only what its rules need: the variables some rule's
+        condition, amount or message reads (directly or through others), so each rule
+        computes and explains as here. The query a runner narrows to hits or to one
+        entity; ``self`` if every variable is read."""
+        if not self._hits:
+            self._hits.append(self._pruned())
+        return self._hits[0]
+
+    def _pruned(self) -> CompiledPack:
+        source = self._source
+        if source is None:
+            return self
+        whole = source.pack
+        if source.needed >= {*whole.variables, *whole.decision_tables}:
+            return self
+        return _compile(
+            _keeping(whole, [r.id for r in whole.rules], source.needed),
+            self.as_of,
+            source.scenarios,
+            entity_ids=source.entity_ids,
+            bound=source.bound,
+            prunable=False,
+        )
+
     def sql(
         self, dialect: Dialect = "duckdb", *, schema: str | None = None, pretty: bool = True
     ) -> str:
@@ -107,6 +134,17 @@ class CompiledPack:
         if key not in self._cache:
             self._cache[key] = render(self.query, dialect, schema=schema, pretty=pretty)
         return self._cache[key]
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What a pack was compiled from, to compile its :meth:`CompiledPack.for_hits` form."""
+
+    pack: Pack
+    scenarios: Mapping[str, Mapping[str, Any]] | None
+    entity_ids: Sequence[str] | None
+    bound: bool
+    needed: set[str]
 
 
 def compile_pack(
@@ -161,14 +199,21 @@ def select_rules(pack: Pack, rules: Collection[str]) -> Pack:
     ]
     if problems:
         raise RulesError(problems)
-    vetted = vet_pack(pack)
+    return _keeping(pack, wanted, _needed(vet_pack(pack), wanted))
+
+
+def _needed(vetted: VettedPack, rules: Collection[str]) -> set[str]:
+    """The variables and decision tables the rules ``rules`` read, directly or not."""
     direct: list[str] = []
     for rdef in vetted.rules:
-        if rdef.rule.id in wanted:
+        if rdef.rule.id in rules:
             exprs = [e for e in (rdef.condition, rdef.amount) if e is not None]
             direct += [n for e in exprs for n in e.names("variable")]
             direct += [n for n in rdef.message_names if n in vetted.variables]
-    needed = set(graph.closure(direct, graph.dependencies(vetted)))
+    return set(graph.closure(direct, graph.dependencies(vetted)))
+
+
+def _keeping(pack: Pack, wanted: Collection[str], needed: set[str]) -> Pack:
     return pack.model_copy(
         update={
             "rules": [r for r in pack.rules if r.id in wanted],
@@ -186,6 +231,7 @@ def _compile(
     *,
     entity_ids: Sequence[str] | None = None,
     bound: bool = False,
+    prunable: bool = True,
 ) -> CompiledPack:
     vetted = vet_pack(pack)
     deps = graph.dependencies(vetted)
@@ -214,7 +260,11 @@ def _compile(
         columns=plan.columns,
         bound=(ENTITY_PARAMETER,) if bound else (),
     )
-    return CompiledPack(manifest, plan.query)
+    source = None
+    if prunable:
+        needed = _needed(vetted, [r.rule.id for r in vetted.rules])
+        source = _Source(pack, scenarios, ids, bound, needed)
+    return CompiledPack(manifest, plan.query, _source=source)
 
 
 def _parameters_read(vetted: VettedPack) -> list[str]:

@@ -14,7 +14,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from onething.rules.compile.dialects import LOWERINGS
-from onething.rules.compile.functions import FUNCTIONS
+from onething.rules.compile.functions import FUNCTIONS, Lowering
 from onething.rules.compile.ir import META_TYPE, RType, type_of, wrap
 from onething.rules.compile.plan import REGISTRY_TABLE
 
@@ -33,16 +33,15 @@ def lower(tree: exp.Expr, dialect: Dialect, *, schema: str | None = None) -> exp
     out = tree.copy()
     for node in reversed(list(out.dfs())):
         new: exp.Expr | None = None
-        if isinstance(node, exp.Div):
-            left, right = node.this, node.expression
-            new = lowering.exact_div(left, type_of(left), right, type_of(right))
-        elif isinstance(node, exp.Mod):
-            new = lowering.fn_mod([node.this, node.expression])
+        if isinstance(node, exp.Div | exp.Mod):
+            new = _arithmetic(lowering, node)
         elif isinstance(node, exp.Anonymous) and str(node.this) in FUNCTIONS:
             args = list(node.expressions)
             new = lowering.lower_call(
                 str(node.this), args, [type_of(a) for a in args], type_of(node)
             )
+        elif isinstance(node, exp.Filter):
+            new = _filter_calls(node)
         elif isinstance(node, exp.Case):
             rtype = node.meta.get(META_TYPE)
             lowering.case(node, rtype if isinstance(rtype, RType) else None)
@@ -67,6 +66,36 @@ def lower(tree: exp.Expr, dialect: Dialect, *, schema: str | None = None) -> exp
         else:
             node.replace(new)
     return out
+
+
+def _arithmetic(lowering: Lowering, node: exp.Div | exp.Mod) -> exp.Expr:
+    left, right = node.this, node.expression
+    if isinstance(node, exp.Div):
+        return lowering.exact_div(left, type_of(left), right, type_of(right))
+    return lowering.fn_mod([left, right])
+
+
+_AGGREGATE_CALLS = frozenset({"SUM", "COUNT", "MIN", "MAX", "AVG", "BOOL_OR", "BOOL_AND", "EVERY"})
+
+
+def _is_aggregate_call(node: exp.Expr) -> bool:
+    if isinstance(node, exp.AggFunc):
+        return True
+    return isinstance(node, exp.Anonymous) and str(node.this).upper() in _AGGREGATE_CALLS
+
+
+def _filter_calls(node: exp.Filter) -> exp.Expr:
+    """``agg(…) FILTER (WHERE …)`` once ``agg`` is lowered (perhaps into a cast, or, for
+    ``avg``, a division of two aggregates): the filter on each aggregate call inside."""
+    body: exp.Expr = node.this
+    where: exp.Expr = node.expression
+    calls = [n for n in body.dfs() if _is_aggregate_call(n)]
+    for call in calls:
+        filtered = exp.Filter(this=call.copy(), expression=where.copy())
+        if call is body:
+            return filtered
+        call.replace(filtered)
+    return body
 
 
 def render(

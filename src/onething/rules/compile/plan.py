@@ -38,11 +38,13 @@ from typing import Any
 from sqlglot import exp
 
 from onething.rules.compile import graph
+from onething.rules.compile.functions import FUNCTIONS
 from onething.rules.compile.ir import (
     BOOL,
     DATE,
     ENTITY_PARAMETER,
     INT,
+    NULL,
     TEXT,
     RType,
     decimal,
@@ -206,6 +208,7 @@ class _EntityPlan:
         self.ctes: list[tuple[str, exp.Expr]] = []
         self.carried: list[str] = []
         self.top = ""
+        self.merged: dict[str, tuple[str, str]] = {}
         self._classify()
 
     def cte_name(self, kind: str) -> str:
@@ -318,9 +321,17 @@ class _EntityPlan:
             "region",
             *self.planner.parameters,
         ]
-        for name in self.order:
-            if self.variables[name].kind == "aggregate" and not self.dependent[name]:
-                self.ctes.append((self.cte_name(f"a_{name}"), self._aggregate(name, None)))
+        plain = [
+            n for n in self.order if self.variables[n].kind == "aggregate" and not self.dependent[n]
+        ]
+        for i, names in enumerate(self._scans(plain), start=1):
+            if len(names) == 1:
+                self.ctes.append((self.cte_name(f"a_{names[0]}"), self._aggregate(names[0], None)))
+            else:
+                table = self.variables[names[0]].table
+                assert table is not None
+                cte = self.cte_name(f"a{i}_{table.name}")
+                self.ctes.append((cte, self._merged(cte, names)))
         self.ctes.append((self.cte_name("l0"), self._first_layer()))
         depth = max(self.levels.values(), default=0)
         for level in range(1, depth + 1):
@@ -340,6 +351,7 @@ class _EntityPlan:
         first = first.from_(registry_table(info.table.name, E), copy=False).join(
             exp.to_table("_params").as_(P), join_type="cross", copy=False
         )
+        joined: set[str] = set()
         for name in self.order:
             vdef = self.variables[name]
             if self.levels[name] != 0:
@@ -352,17 +364,19 @@ class _EntityPlan:
                 if rtype.kind == "decimal":  # the registry's DDL has our other types already
                     value = typed_cast(value, rtype)
             else:
-                cte = self.cte_name(f"a_{name}")
+                cte, column = self.merged.get(name, (self.cte_name(f"a_{name}"), "value"))
                 on = [
                     exp.EQ(this=col(alias, cte), expression=self.target(join, E))
                     for join, alias in zip(vdef.joins, _join_aliases(vdef), strict=True)
                 ]
                 if vdef.source_entity is not None:
                     on.insert(0, exp.EQ(this=col("scenario", cte), expression=col("scenario", P)))
-                first = first.join(
-                    exp.to_table(cte), on=exp.and_(*on), join_type="left", copy=False
-                )
-                value = self._or_default(col("value", cte), vdef, rtype)
+                if cte not in joined:
+                    joined.add(cte)
+                    first = first.join(
+                        exp.to_table(cte), on=exp.and_(*on), join_type="left", copy=False
+                    )
+                value = self._or_default(col(column, cte), vdef, rtype)
             first = first.select(value.as_(name), copy=False)
             self.carried.append(name)
         if self.row_filter is not None:
@@ -432,6 +446,69 @@ class _EntityPlan:
             return None  # a row each already
         return list(names)
 
+    def _scans(self, names: list[str]) -> list[list[str]]:
+        """``names`` (plain aggregates) grouped by the scan they can share: the same
+        registry table, the same ``on`` and the same pushed-down key filter."""
+        groups: dict[tuple[object, ...], list[str]] = {}
+        for name in names:
+            vdef = self.variables[name]
+            if vdef.table is None:
+                groups[(name,)] = [name]
+                continue
+            pushed = self.planner.pushdown(self, vdef) if self.row_filter is not None else []
+            key = (
+                vdef.table.name,
+                tuple((j.column, j.target.kind, j.target.name) for j in vdef.joins),
+                exp.and_(*pushed).sql() if pushed else "",
+            )
+            groups.setdefault(key, []).append(name)
+        return list(groups.values())
+
+    def _merged(self, cte: str, names: list[str]) -> exp.Select:
+        """Plain aggregates over the same rows in one scan: each its own
+        ``agg(…) FILTER (WHERE <its where>)``, NULL where its where lets no row through
+        (as a separate GROUP BY would have no group), so its default still applies."""
+        first = self.variables[names[0]]
+        keys = [
+            col(join.column, T).as_(alias)
+            for join, alias in zip(first.joins, _join_aliases(first), strict=True)
+        ]
+        query = exp.select(*keys).from_(self._source(first), copy=False)
+        filters: list[exp.Expr | None] = []
+        for name in names:
+            vdef = self.variables[name]
+            assert vdef.value is not None
+            value = self.rewrite(vdef.value.tree, vdef)
+            where = None if vdef.filter is None else self.rewrite(vdef.filter.tree, vdef)
+            filters.append(where)
+            if where is not None and _empty_is_null(value, vdef.default):
+                value = _filtered(value, where)
+            elif where is not None:
+                rtype = type_of(value)
+                value = _filtered(value, where)
+                star = exp.Star()
+                set_type(star, NULL)  # as the type checker types ``count(*)``'s argument
+                count = exp.Anonymous(this="count", expressions=[star])
+                set_type(count, INT)
+                rows = _filtered(count, where)
+                zero = exp.Literal.number(0)
+                set_type(zero, INT)
+                some = exp.GT(this=rows, expression=zero)
+                set_type(some, BOOL)
+                value = exp.Case(ifs=[exp.If(this=some, true=value)])
+                set_type(value, rtype)
+            column = f"value_{name}"
+            self.merged[name] = (cte, column)
+            query = query.select(value.as_(column), copy=False)
+        conditions: list[exp.Expr] = []
+        if all(f is not None for f in filters):
+            conditions.append(exp.or_(*(wrap(f) for f in filters if f is not None)))
+        if self.row_filter is not None:
+            conditions.extend(self.planner.pushdown(self, first))
+        if conditions:
+            query = query.where(exp.and_(*conditions), copy=False)
+        return query.group_by(*(col(j.column, T) for j in first.joins), copy=False)
+
     def _or_default(self, value: exp.Expr, vdef: VarDef, rtype: RType) -> exp.Expr:
         """An aggregate's value in the variable's type, or its default when it has no row."""
         typed_value = typed_cast(value, rtype)
@@ -494,6 +571,39 @@ class _EntityPlan:
         if conditions:
             query = query.where(exp.and_(*conditions), copy=False)
         return query.group_by(*group, copy=False)
+
+
+def _empty_is_null(value: exp.Expr, default: Any) -> bool:
+    """Whether ``value`` over no rows reads as it would with no group at all (NULL, or
+    a count of 0 where the default is 0): a bare ``sum``, ``min``, ``max``, ``avg``,
+    ``bool_or``, ``bool_and``, or ``count`` defaulting to 0."""
+    if not isinstance(value, exp.Anonymous):
+        return False
+    name = str(value.name).lower()
+    if name == "count":
+        return (
+            isinstance(default, int | str | Decimal)
+            and not isinstance(default, bool)
+            and str(default).strip() in ("0", "0.0")
+        )
+    return name in ("sum", "min", "max", "avg", "bool_or", "bool_and")
+
+
+def _filtered(value: exp.Expr, where: exp.Expr) -> exp.Expr:
+    """``value`` with each aggregate call in it reading only the rows ``where`` keeps."""
+    out = value.copy()
+    calls = [
+        node
+        for node in out.find_all(exp.Anonymous)
+        if (sig := FUNCTIONS.get(str(node.name).lower())) is not None and sig.aggregate
+    ]
+    for node in calls:
+        filtered = exp.Filter(this=node.copy(), expression=exp.Where(this=where.copy()))
+        set_type(filtered, type_of(node))
+        if node is out:
+            return filtered
+        node.replace(filtered)
+    return out
 
 
 def _same(a: tuple[str, Values], b: tuple[str, Values]) -> bool:

@@ -84,12 +84,15 @@ def select_sql(
 ) -> str:
     """The compiled query for ``dialect``, its rows narrowed by ``where`` if given.
 
+    Narrowed, it is the query of :meth:`~CompiledPack.for_hits`: the columns of every
+    rule and the variables the rules read, no variable that no rule reads.
+
     Rendered on one line: pretty-printing would double the time a single-entity check
     spends rendering (``compiled.sql(dialect)`` gives the readable form).
     """
     if where is None:
         return compiled.sql(dialect, schema=schema, pretty=False)
-    inner = compiled.expression(dialect, schema=schema)
+    inner = compiled.for_hits().expression(dialect, schema=schema)
     query = exp.select(exp.Star()).from_(exp.Subquery(this=inner, alias="_q")).where(where)
     return query.sql(
         dialect=dialect,
@@ -110,7 +113,7 @@ def find_hits(
     executor: Executor, compiled: CompiledPack, progress: Progress | None = None
 ) -> tuple[list[Hit], str]:
     """The explained hits of ``compiled`` on ``executor``, and the SQL that found them."""
-    manifest = compiled.manifest
+    manifest = compiled.for_hits().manifest
     sql = select_sql(compiled, executor.dialect, schema=executor.schema, where=hit_filter(manifest))
     if progress is not None:
         progress("query", 0, 1)
@@ -131,7 +134,7 @@ def explain_entity(
     executor: Executor, compiled: CompiledPack, entity_id: str, scenario: str | None = None
 ) -> list[RuleOutcome]:
     """Every rule for one entity (each scenario, or ``scenario``), hit or not, explained."""
-    manifest = compiled.manifest
+    manifest = compiled.for_hits().manifest
     where = entity_filter(manifest, entity_id, scenario)
     sql = select_sql(compiled, executor.dialect, schema=executor.schema, where=where)
     return outcomes(manifest, in_order(manifest, executor.rows(sql)))

@@ -2,27 +2,36 @@ WITH `_params` AS (
   SELECT
     'base' AS `scenario`,
     CAST(30 AS BIGINT) AS `registration_grace_days`
-), `_a_staff_now` AS (
+), `_a1_employment_spells` AS (
   SELECT
     `_t`.`enterprise_id` AS `entity_id`,
-    COUNT(*) AS `value`
+    (
+      COUNT(*) FILTER(WHERE
+        `_t`.`start_date` <= CAST('2025-06-30' AS DATE)
+        AND (
+          `_t`.`end_date` IS NULL OR `_t`.`end_date` >= CAST('2025-06-30' AS DATE)
+        ))
+    ) AS `value_staff_now`,
+    (
+      MIN(`_t`.`start_date`) FILTER(WHERE
+        `_t`.`start_date` <= CAST('2025-06-30' AS DATE)
+        AND (
+          `_t`.`end_date` IS NULL OR `_t`.`end_date` >= CAST('2025-06-30' AS DATE)
+        ))
+    ) AS `value_employing_since`
   FROM `employment_spells` AS `_t`
   WHERE
-    `_t`.`start_date` <= CAST('2025-06-30' AS DATE)
-    AND (
-      `_t`.`end_date` IS NULL OR `_t`.`end_date` >= CAST('2025-06-30' AS DATE)
+    (
+      `_t`.`start_date` <= CAST('2025-06-30' AS DATE)
+      AND (
+        `_t`.`end_date` IS NULL OR `_t`.`end_date` >= CAST('2025-06-30' AS DATE)
+      )
     )
-  GROUP BY
-    `_t`.`enterprise_id`
-), `_a_employing_since` AS (
-  SELECT
-    `_t`.`enterprise_id` AS `entity_id`,
-    MIN(`_t`.`start_date`) AS `value`
-  FROM `employment_spells` AS `_t`
-  WHERE
-    `_t`.`start_date` <= CAST('2025-06-30' AS DATE)
-    AND (
-      `_t`.`end_date` IS NULL OR `_t`.`end_date` >= CAST('2025-06-30' AS DATE)
+    OR (
+      `_t`.`start_date` <= CAST('2025-06-30' AS DATE)
+      AND (
+        `_t`.`end_date` IS NULL OR `_t`.`end_date` >= CAST('2025-06-30' AS DATE)
+      )
     )
   GROUP BY
     `_t`.`enterprise_id`
@@ -35,14 +44,12 @@ WITH `_params` AS (
     `_e`.`name` AS `name`,
     `_e`.`insured_on` AS `insured_on`,
     `_e`.`established_on` AS `established_on`,
-    COALESCE(CAST(`_a_staff_now`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `staff_now`,
-    CAST(`_a_employing_since`.`value` AS DATE) AS `employing_since`
+    COALESCE(CAST(`_a1_employment_spells`.`value_staff_now` AS BIGINT), CAST(0 AS BIGINT)) AS `staff_now`,
+    CAST(`_a1_employment_spells`.`value_employing_since` AS DATE) AS `employing_since`
   FROM `enterprises` AS `_e`
   CROSS JOIN `_params` AS `_p`
-  LEFT JOIN `_a_staff_now`
-    ON `_a_staff_now`.`entity_id` = `_e`.`enterprise_id`
-  LEFT JOIN `_a_employing_since`
-    ON `_a_employing_since`.`entity_id` = `_e`.`enterprise_id`
+  LEFT JOIN `_a1_employment_spells`
+    ON `_a1_employment_spells`.`entity_id` = `_e`.`enterprise_id`
 ), `_r` AS (
   SELECT
     `_v`.`scenario`,

@@ -18,10 +18,10 @@ WITH `_params` AS (
   WHERE
     `_t`.`enterprise_id` IN (
       SELECT
-        `_f1`.`enterprise_id`
-      FROM `contributions` AS `_f1`
+        `_f2`.`enterprise_id`
+      FROM `contributions` AS `_f2`
       WHERE
-        `_f1`.`person_id` IN (:entity_id)
+        `_f2`.`person_id` IN (:entity_id)
     )
   GROUP BY
     `_t`.`enterprise_id`

@@ -15,10 +15,10 @@ WITH "_params" AS (
   WHERE
     "_t"."person_id" IN (
       SELECT
-        "_f1"."person_id"
-      FROM "employment_spells" AS "_f1"
+        "_f2"."person_id"
+      FROM "employment_spells" AS "_f2"
       WHERE
-        "_f1"."spell_id" IN ($entity_id)
+        "_f2"."spell_id" IN ($entity_id)
     )
   GROUP BY
     "_t"."person_id"
@@ -125,10 +125,10 @@ WITH "_params" AS (
     )
     AND "_t"."person_id" IN (
       SELECT
-        "_f2"."person_id"
-      FROM "employment_spells" AS "_f2"
+        "_f3"."person_id"
+      FROM "employment_spells" AS "_f3"
       WHERE
-        "_f2"."spell_id" IN ($entity_id)
+        "_f3"."spell_id" IN ($entity_id)
     )
   GROUP BY
     "_v"."scenario",
@@ -160,10 +160,10 @@ WITH "_params" AS (
     )
     AND "_t"."person_id" IN (
       SELECT
-        "_f4"."person_id"
-      FROM "employment_spells" AS "_f4"
+        "_f5"."person_id"
+      FROM "employment_spells" AS "_f5"
       WHERE
-        "_f4"."spell_id" IN ($entity_id)
+        "_f5"."spell_id" IN ($entity_id)
     )
   GROUP BY
     "_v"."scenario",
@@ -195,10 +195,10 @@ WITH "_params" AS (
     )
     AND "_t"."person_id" IN (
       SELECT
-        "_f6"."person_id"
-      FROM "employment_spells" AS "_f6"
+        "_f7"."person_id"
+      FROM "employment_spells" AS "_f7"
       WHERE
-        "_f6"."spell_id" IN ($entity_id)
+        "_f7"."spell_id" IN ($entity_id)
     )
   GROUP BY
     "_v"."scenario",

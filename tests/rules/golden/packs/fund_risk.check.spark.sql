@@ -13,10 +13,10 @@ WITH `_params` AS (
   WHERE
     `_t`.`award_id` IN (
       SELECT
-        `_f1`.`award_id`
-      FROM `benefit_awards` AS `_f1`
+        `_f2`.`award_id`
+      FROM `benefit_awards` AS `_f2`
       WHERE
-        `_f1`.`person_id` IN (:entity_id)
+        `_f2`.`person_id` IN (:entity_id)
     )
   GROUP BY
     `_t`.`award_id`
@@ -151,10 +151,10 @@ WITH `_params` AS (
     `_t`.`period` < `_v`.`statutory_birthday`
     AND `_t`.`award_id` IN (
       SELECT
-        `_f2`.`award_id`
-      FROM `benefit_awards` AS `_f2`
+        `_f3`.`award_id`
+      FROM `benefit_awards` AS `_f3`
       WHERE
-        `_f2`.`person_id` IN (:entity_id)
+        `_f3`.`person_id` IN (:entity_id)
     )
   GROUP BY
     `_v`.`scenario`,
@@ -199,26 +199,29 @@ WITH `_params` AS (
     `_t`.`person_id` IN (:entity_id)
   GROUP BY
     `_t`.`person_id`
-), `_c_payment__a_pensions_in_month` AS (
+), `_c_payment__a2_benefit_payments` AS (
   SELECT
     `_t`.`person_id` AS `_on1`,
     `_t`.`period` AS `_on2`,
-    COUNT(*) AS `value`
+    (
+      COUNT(*) FILTER(WHERE
+        `_t`.`benefit` IN ('pension', 'resident_pension'))
+    ) AS `value_pensions_in_month`,
+    (
+      COUNT(*) FILTER(WHERE
+        `_t`.`benefit` = 'unemployment')
+    ) AS `value_unemployment_in_month`
   FROM `benefit_payments` AS `_t`
   WHERE
-    `_t`.`benefit` IN ('pension', 'resident_pension')
+    (
+      (
+        `_t`.`benefit` IN ('pension', 'resident_pension')
+      )
+      OR (
+        `_t`.`benefit` = 'unemployment'
+      )
+    )
     AND `_t`.`person_id` IN (:entity_id)
-  GROUP BY
-    `_t`.`person_id`,
-    `_t`.`period`
-), `_c_payment__a_unemployment_in_month` AS (
-  SELECT
-    `_t`.`person_id` AS `_on1`,
-    `_t`.`period` AS `_on2`,
-    COUNT(*) AS `value`
-  FROM `benefit_payments` AS `_t`
-  WHERE
-    `_t`.`benefit` = 'unemployment' AND `_t`.`person_id` IN (:entity_id)
   GROUP BY
     `_t`.`person_id`,
     `_t`.`period`
@@ -237,18 +240,21 @@ WITH `_params` AS (
     `_e`.`period` AS `period`,
     CAST(`_e`.`amount` AS DECIMAL(38, 2)) AS `paid`,
     CAST(`_c_payment__a_payee_death_date`.`value` AS DATE) AS `payee_death_date`,
-    COALESCE(CAST(`_c_payment__a_pensions_in_month`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `pensions_in_month`,
-    COALESCE(CAST(`_c_payment__a_unemployment_in_month`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `unemployment_in_month`
+    COALESCE(
+      CAST(`_c_payment__a2_benefit_payments`.`value_pensions_in_month` AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS `pensions_in_month`,
+    COALESCE(
+      CAST(`_c_payment__a2_benefit_payments`.`value_unemployment_in_month` AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS `unemployment_in_month`
   FROM `benefit_payments` AS `_e`
   CROSS JOIN `_params` AS `_p`
   LEFT JOIN `_c_payment__a_payee_death_date`
     ON `_c_payment__a_payee_death_date`.`_on1` = `_e`.`person_id`
-  LEFT JOIN `_c_payment__a_pensions_in_month`
-    ON `_c_payment__a_pensions_in_month`.`_on1` = `_e`.`person_id`
-    AND `_c_payment__a_pensions_in_month`.`_on2` = `_e`.`period`
-  LEFT JOIN `_c_payment__a_unemployment_in_month`
-    ON `_c_payment__a_unemployment_in_month`.`_on1` = `_e`.`person_id`
-    AND `_c_payment__a_unemployment_in_month`.`_on2` = `_e`.`period`
+  LEFT JOIN `_c_payment__a2_benefit_payments`
+    ON `_c_payment__a2_benefit_payments`.`_on1` = `_e`.`person_id`
+    AND `_c_payment__a2_benefit_payments`.`_on2` = `_e`.`period`
   WHERE
     `_e`.`person_id` IN (:entity_id)
 ), `_c_payment__a_prison_terms` AS (

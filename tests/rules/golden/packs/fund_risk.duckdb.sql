@@ -176,25 +176,26 @@ WITH "_params" AS (
   FROM "deaths" AS "_t"
   GROUP BY
     "_t"."person_id"
-), "_c_payment__a_pensions_in_month" AS (
+), "_c_payment__a2_benefit_payments" AS (
   SELECT
     "_t"."person_id" AS "_on1",
     "_t"."period" AS "_on2",
-    COUNT(*) AS "value"
+    (
+      COUNT(*) FILTER(WHERE
+        "_t"."benefit" IN ('pension', 'resident_pension'))
+    ) AS "value_pensions_in_month",
+    (
+      COUNT(*) FILTER(WHERE
+        "_t"."benefit" = 'unemployment')
+    ) AS "value_unemployment_in_month"
   FROM "benefit_payments" AS "_t"
   WHERE
-    "_t"."benefit" IN ('pension', 'resident_pension')
-  GROUP BY
-    "_t"."person_id",
-    "_t"."period"
-), "_c_payment__a_unemployment_in_month" AS (
-  SELECT
-    "_t"."person_id" AS "_on1",
-    "_t"."period" AS "_on2",
-    COUNT(*) AS "value"
-  FROM "benefit_payments" AS "_t"
-  WHERE
-    "_t"."benefit" = 'unemployment'
+    (
+      "_t"."benefit" IN ('pension', 'resident_pension')
+    )
+    OR (
+      "_t"."benefit" = 'unemployment'
+    )
   GROUP BY
     "_t"."person_id",
     "_t"."period"
@@ -213,18 +214,21 @@ WITH "_params" AS (
     "_e"."period" AS "period",
     CAST("_e"."amount" AS DECIMAL(38, 2)) AS "paid",
     CAST("_c_payment__a_payee_death_date"."value" AS DATE) AS "payee_death_date",
-    COALESCE(CAST("_c_payment__a_pensions_in_month"."value" AS BIGINT), CAST(0 AS BIGINT)) AS "pensions_in_month",
-    COALESCE(CAST("_c_payment__a_unemployment_in_month"."value" AS BIGINT), CAST(0 AS BIGINT)) AS "unemployment_in_month"
+    COALESCE(
+      CAST("_c_payment__a2_benefit_payments"."value_pensions_in_month" AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS "pensions_in_month",
+    COALESCE(
+      CAST("_c_payment__a2_benefit_payments"."value_unemployment_in_month" AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS "unemployment_in_month"
   FROM "benefit_payments" AS "_e"
   CROSS JOIN "_params" AS "_p"
   LEFT JOIN "_c_payment__a_payee_death_date"
     ON "_c_payment__a_payee_death_date"."_on1" = "_e"."person_id"
-  LEFT JOIN "_c_payment__a_pensions_in_month"
-    ON "_c_payment__a_pensions_in_month"."_on1" = "_e"."person_id"
-    AND "_c_payment__a_pensions_in_month"."_on2" = "_e"."period"
-  LEFT JOIN "_c_payment__a_unemployment_in_month"
-    ON "_c_payment__a_unemployment_in_month"."_on1" = "_e"."person_id"
-    AND "_c_payment__a_unemployment_in_month"."_on2" = "_e"."period"
+  LEFT JOIN "_c_payment__a2_benefit_payments"
+    ON "_c_payment__a2_benefit_payments"."_on1" = "_e"."person_id"
+    AND "_c_payment__a2_benefit_payments"."_on2" = "_e"."period"
 ), "_c_payment__a_prison_terms" AS (
   SELECT
     "_v"."scenario",

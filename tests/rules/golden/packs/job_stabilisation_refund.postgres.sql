@@ -10,146 +10,63 @@ WITH "_params" AS (
     CAST(300 AS BIGINT) AS "large_headcount",
     CAST('0.30' AS DECIMAL(38, 2)) AS "refund_ratio_large",
     CAST('0.60' AS DECIMAL(38, 2)) AS "refund_ratio_sme"
-), "_a_contribution_months" AS (
+), "_a1_contributions" AS (
   SELECT
     "_t"."enterprise_id" AS "entity_id",
-    COUNT(DISTINCT "_t"."period") AS "value"
+    (
+      COUNT(DISTINCT "_t"."period") FILTER(WHERE
+        "_t"."scheme" = 'unemployment'
+        AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+    ) AS "value_contribution_months",
+    (
+      SUM("_t"."employer_amount" + "_t"."employee_amount") FILTER(WHERE
+        "_t"."scheme" = 'unemployment'
+        AND NOT "_t"."back_payment"
+        AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+          -12 * INTERVAL '1 MONTH'
+        ) AS DATE)
+        AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+    ) AS "value_paid_last_year",
+    (
+      SUM("_t"."employer_amount" + "_t"."employee_amount") FILTER(WHERE
+        "_t"."scheme" = 'unemployment'
+        AND "_t"."back_payment"
+        AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+          -12 * INTERVAL '1 MONTH'
+        ) AS DATE)
+        AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+    ) AS "value_back_paid_last_year"
   FROM "contributions" AS "_t"
   WHERE
-    "_t"."scheme" = 'unemployment'
-    AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
+    (
+      "_t"."scheme" = 'unemployment'
+      AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
+    )
+    OR (
+      "_t"."scheme" = 'unemployment'
+      AND NOT "_t"."back_payment"
+      AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+        -12 * INTERVAL '1 MONTH'
+      ) AS DATE)
+      AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
+    )
+    OR (
+      "_t"."scheme" = 'unemployment'
+      AND "_t"."back_payment"
+      AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+        -12 * INTERVAL '1 MONTH'
+      ) AS DATE)
+      AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
+    )
   GROUP BY
     "_t"."enterprise_id"
-), "_a_insured_person_months" AS (
+), "_a2_insurance_enrolments" AS (
   SELECT
     "_t"."enterprise_id" AS "entity_id",
-    SUM(
-      CASE
-        WHEN MAKE_DATE(
-          CAST(EXTRACT(YEAR FROM LEAST(
-            COALESCE(
-              "_t"."end_date",
-              CAST((
-                CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-              ) AS DATE)
-            ),
-            CAST((
-              CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-            ) AS DATE)
-          )) AS INT),
-          CAST(EXTRACT(MONTH FROM LEAST(
-            COALESCE(
-              "_t"."end_date",
-              CAST((
-                CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-              ) AS DATE)
-            ),
-            CAST((
-              CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-            ) AS DATE)
-          )) AS INT),
-          1
-        ) >= MAKE_DATE(
-          CAST(EXTRACT(YEAR FROM GREATEST(
-            "_t"."start_date",
-            CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-              -12 * INTERVAL '1 MONTH'
-            ) AS DATE)
-          )) AS INT),
-          CAST(EXTRACT(MONTH FROM GREATEST(
-            "_t"."start_date",
-            CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-              -12 * INTERVAL '1 MONTH'
-            ) AS DATE)
-          )) AS INT),
-          1
-        )
-        THEN (
-          (
-            (
-              (
-                CAST(EXTRACT(YEAR FROM MAKE_DATE(
-                  CAST(EXTRACT(YEAR FROM LEAST(
-                    COALESCE(
-                      "_t"."end_date",
-                      CAST((
-                        CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                      ) AS DATE)
-                    ),
-                    CAST((
-                      CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                    ) AS DATE)
-                  )) AS INT),
-                  CAST(EXTRACT(MONTH FROM LEAST(
-                    COALESCE(
-                      "_t"."end_date",
-                      CAST((
-                        CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                      ) AS DATE)
-                    ),
-                    CAST((
-                      CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                    ) AS DATE)
-                  )) AS INT),
-                  1
-                )) AS BIGINT) - CAST(EXTRACT(YEAR FROM MAKE_DATE(
-                  CAST(EXTRACT(YEAR FROM GREATEST(
-                    "_t"."start_date",
-                    CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-                      -12 * INTERVAL '1 MONTH'
-                    ) AS DATE)
-                  )) AS INT),
-                  CAST(EXTRACT(MONTH FROM GREATEST(
-                    "_t"."start_date",
-                    CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-                      -12 * INTERVAL '1 MONTH'
-                    ) AS DATE)
-                  )) AS INT),
-                  1
-                )) AS BIGINT)
-              ) * 12
-            ) + CAST(EXTRACT(MONTH FROM MAKE_DATE(
-              CAST(EXTRACT(YEAR FROM LEAST(
-                COALESCE(
-                  "_t"."end_date",
-                  CAST((
-                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                  ) AS DATE)
-                ),
-                CAST((
-                  CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                ) AS DATE)
-              )) AS INT),
-              CAST(EXTRACT(MONTH FROM LEAST(
-                COALESCE(
-                  "_t"."end_date",
-                  CAST((
-                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                  ) AS DATE)
-                ),
-                CAST((
-                  CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                ) AS DATE)
-              )) AS INT),
-              1
-            )) AS BIGINT)
-          ) - CAST(EXTRACT(MONTH FROM MAKE_DATE(
-            CAST(EXTRACT(YEAR FROM GREATEST(
-              "_t"."start_date",
-              CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-                -12 * INTERVAL '1 MONTH'
-              ) AS DATE)
-            )) AS INT),
-            CAST(EXTRACT(MONTH FROM GREATEST(
-              "_t"."start_date",
-              CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-                -12 * INTERVAL '1 MONTH'
-              ) AS DATE)
-            )) AS INT),
-            1
-          )) AS BIGINT)
-        ) - CASE
-          WHEN CAST(EXTRACT(DAY FROM MAKE_DATE(
+    (
+      SUM(
+        CASE
+          WHEN MAKE_DATE(
             CAST(EXTRACT(YEAR FROM LEAST(
               COALESCE(
                 "_t"."end_date",
@@ -173,7 +90,7 @@ WITH "_params" AS (
               ) AS DATE)
             )) AS INT),
             1
-          )) AS BIGINT) < CAST(EXTRACT(DAY FROM MAKE_DATE(
+          ) >= MAKE_DATE(
             CAST(EXTRACT(YEAR FROM GREATEST(
               "_t"."start_date",
               CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
@@ -187,55 +104,12 @@ WITH "_params" AS (
               ) AS DATE)
             )) AS INT),
             1
-          )) AS BIGINT)
-          AND CAST(EXTRACT(DAY FROM MAKE_DATE(
-            CAST(EXTRACT(YEAR FROM LEAST(
-              COALESCE(
-                "_t"."end_date",
-                CAST((
-                  CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                ) AS DATE)
-              ),
-              CAST((
-                CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-              ) AS DATE)
-            )) AS INT),
-            CAST(EXTRACT(MONTH FROM LEAST(
-              COALESCE(
-                "_t"."end_date",
-                CAST((
-                  CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                ) AS DATE)
-              ),
-              CAST((
-                CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-              ) AS DATE)
-            )) AS INT),
-            1
-          ) + 1) AS BIGINT) <> 1
-          THEN 1
-          ELSE 0
-        END
-        ELSE -(
-          (
+          )
+          THEN (
             (
               (
                 (
                   CAST(EXTRACT(YEAR FROM MAKE_DATE(
-                    CAST(EXTRACT(YEAR FROM GREATEST(
-                      "_t"."start_date",
-                      CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-                        -12 * INTERVAL '1 MONTH'
-                      ) AS DATE)
-                    )) AS INT),
-                    CAST(EXTRACT(MONTH FROM GREATEST(
-                      "_t"."start_date",
-                      CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-                        -12 * INTERVAL '1 MONTH'
-                      ) AS DATE)
-                    )) AS INT),
-                    1
-                  )) AS BIGINT) - CAST(EXTRACT(YEAR FROM MAKE_DATE(
                     CAST(EXTRACT(YEAR FROM LEAST(
                       COALESCE(
                         "_t"."end_date",
@@ -259,9 +133,217 @@ WITH "_params" AS (
                       ) AS DATE)
                     )) AS INT),
                     1
+                  )) AS BIGINT) - CAST(EXTRACT(YEAR FROM MAKE_DATE(
+                    CAST(EXTRACT(YEAR FROM GREATEST(
+                      "_t"."start_date",
+                      CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+                        -12 * INTERVAL '1 MONTH'
+                      ) AS DATE)
+                    )) AS INT),
+                    CAST(EXTRACT(MONTH FROM GREATEST(
+                      "_t"."start_date",
+                      CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+                        -12 * INTERVAL '1 MONTH'
+                      ) AS DATE)
+                    )) AS INT),
+                    1
                   )) AS BIGINT)
                 ) * 12
               ) + CAST(EXTRACT(MONTH FROM MAKE_DATE(
+                CAST(EXTRACT(YEAR FROM LEAST(
+                  COALESCE(
+                    "_t"."end_date",
+                    CAST((
+                      CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                    ) AS DATE)
+                  ),
+                  CAST((
+                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                  ) AS DATE)
+                )) AS INT),
+                CAST(EXTRACT(MONTH FROM LEAST(
+                  COALESCE(
+                    "_t"."end_date",
+                    CAST((
+                      CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                    ) AS DATE)
+                  ),
+                  CAST((
+                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                  ) AS DATE)
+                )) AS INT),
+                1
+              )) AS BIGINT)
+            ) - CAST(EXTRACT(MONTH FROM MAKE_DATE(
+              CAST(EXTRACT(YEAR FROM GREATEST(
+                "_t"."start_date",
+                CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+                  -12 * INTERVAL '1 MONTH'
+                ) AS DATE)
+              )) AS INT),
+              CAST(EXTRACT(MONTH FROM GREATEST(
+                "_t"."start_date",
+                CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+                  -12 * INTERVAL '1 MONTH'
+                ) AS DATE)
+              )) AS INT),
+              1
+            )) AS BIGINT)
+          ) - CASE
+            WHEN CAST(EXTRACT(DAY FROM MAKE_DATE(
+              CAST(EXTRACT(YEAR FROM LEAST(
+                COALESCE(
+                  "_t"."end_date",
+                  CAST((
+                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                  ) AS DATE)
+                ),
+                CAST((
+                  CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                ) AS DATE)
+              )) AS INT),
+              CAST(EXTRACT(MONTH FROM LEAST(
+                COALESCE(
+                  "_t"."end_date",
+                  CAST((
+                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                  ) AS DATE)
+                ),
+                CAST((
+                  CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                ) AS DATE)
+              )) AS INT),
+              1
+            )) AS BIGINT) < CAST(EXTRACT(DAY FROM MAKE_DATE(
+              CAST(EXTRACT(YEAR FROM GREATEST(
+                "_t"."start_date",
+                CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+                  -12 * INTERVAL '1 MONTH'
+                ) AS DATE)
+              )) AS INT),
+              CAST(EXTRACT(MONTH FROM GREATEST(
+                "_t"."start_date",
+                CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+                  -12 * INTERVAL '1 MONTH'
+                ) AS DATE)
+              )) AS INT),
+              1
+            )) AS BIGINT)
+            AND CAST(EXTRACT(DAY FROM MAKE_DATE(
+              CAST(EXTRACT(YEAR FROM LEAST(
+                COALESCE(
+                  "_t"."end_date",
+                  CAST((
+                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                  ) AS DATE)
+                ),
+                CAST((
+                  CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                ) AS DATE)
+              )) AS INT),
+              CAST(EXTRACT(MONTH FROM LEAST(
+                COALESCE(
+                  "_t"."end_date",
+                  CAST((
+                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                  ) AS DATE)
+                ),
+                CAST((
+                  CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                ) AS DATE)
+              )) AS INT),
+              1
+            ) + 1) AS BIGINT) <> 1
+            THEN 1
+            ELSE 0
+          END
+          ELSE -(
+            (
+              (
+                (
+                  (
+                    CAST(EXTRACT(YEAR FROM MAKE_DATE(
+                      CAST(EXTRACT(YEAR FROM GREATEST(
+                        "_t"."start_date",
+                        CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+                          -12 * INTERVAL '1 MONTH'
+                        ) AS DATE)
+                      )) AS INT),
+                      CAST(EXTRACT(MONTH FROM GREATEST(
+                        "_t"."start_date",
+                        CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+                          -12 * INTERVAL '1 MONTH'
+                        ) AS DATE)
+                      )) AS INT),
+                      1
+                    )) AS BIGINT) - CAST(EXTRACT(YEAR FROM MAKE_DATE(
+                      CAST(EXTRACT(YEAR FROM LEAST(
+                        COALESCE(
+                          "_t"."end_date",
+                          CAST((
+                            CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                          ) AS DATE)
+                        ),
+                        CAST((
+                          CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                        ) AS DATE)
+                      )) AS INT),
+                      CAST(EXTRACT(MONTH FROM LEAST(
+                        COALESCE(
+                          "_t"."end_date",
+                          CAST((
+                            CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                          ) AS DATE)
+                        ),
+                        CAST((
+                          CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                        ) AS DATE)
+                      )) AS INT),
+                      1
+                    )) AS BIGINT)
+                  ) * 12
+                ) + CAST(EXTRACT(MONTH FROM MAKE_DATE(
+                  CAST(EXTRACT(YEAR FROM GREATEST(
+                    "_t"."start_date",
+                    CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+                      -12 * INTERVAL '1 MONTH'
+                    ) AS DATE)
+                  )) AS INT),
+                  CAST(EXTRACT(MONTH FROM GREATEST(
+                    "_t"."start_date",
+                    CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+                      -12 * INTERVAL '1 MONTH'
+                    ) AS DATE)
+                  )) AS INT),
+                  1
+                )) AS BIGINT)
+              ) - CAST(EXTRACT(MONTH FROM MAKE_DATE(
+                CAST(EXTRACT(YEAR FROM LEAST(
+                  COALESCE(
+                    "_t"."end_date",
+                    CAST((
+                      CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                    ) AS DATE)
+                  ),
+                  CAST((
+                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                  ) AS DATE)
+                )) AS INT),
+                CAST(EXTRACT(MONTH FROM LEAST(
+                  COALESCE(
+                    "_t"."end_date",
+                    CAST((
+                      CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                    ) AS DATE)
+                  ),
+                  CAST((
+                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                  ) AS DATE)
+                )) AS INT),
+                1
+              )) AS BIGINT)
+            ) - CASE
+              WHEN CAST(EXTRACT(DAY FROM MAKE_DATE(
                 CAST(EXTRACT(YEAR FROM GREATEST(
                   "_t"."start_date",
                   CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
@@ -275,147 +357,140 @@ WITH "_params" AS (
                   ) AS DATE)
                 )) AS INT),
                 1
+              )) AS BIGINT) < CAST(EXTRACT(DAY FROM MAKE_DATE(
+                CAST(EXTRACT(YEAR FROM LEAST(
+                  COALESCE(
+                    "_t"."end_date",
+                    CAST((
+                      CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                    ) AS DATE)
+                  ),
+                  CAST((
+                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                  ) AS DATE)
+                )) AS INT),
+                CAST(EXTRACT(MONTH FROM LEAST(
+                  COALESCE(
+                    "_t"."end_date",
+                    CAST((
+                      CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                    ) AS DATE)
+                  ),
+                  CAST((
+                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                  ) AS DATE)
+                )) AS INT),
+                1
               )) AS BIGINT)
-            ) - CAST(EXTRACT(MONTH FROM MAKE_DATE(
-              CAST(EXTRACT(YEAR FROM LEAST(
-                COALESCE(
-                  "_t"."end_date",
-                  CAST((
-                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+              AND CAST(EXTRACT(DAY FROM MAKE_DATE(
+                CAST(EXTRACT(YEAR FROM GREATEST(
+                  "_t"."start_date",
+                  CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+                    -12 * INTERVAL '1 MONTH'
                   ) AS DATE)
-                ),
-                CAST((
-                  CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                ) AS DATE)
-              )) AS INT),
-              CAST(EXTRACT(MONTH FROM LEAST(
-                COALESCE(
-                  "_t"."end_date",
-                  CAST((
-                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+                )) AS INT),
+                CAST(EXTRACT(MONTH FROM GREATEST(
+                  "_t"."start_date",
+                  CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+                    -12 * INTERVAL '1 MONTH'
                   ) AS DATE)
-                ),
-                CAST((
-                  CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                ) AS DATE)
-              )) AS INT),
-              1
-            )) AS BIGINT)
-          ) - CASE
-            WHEN CAST(EXTRACT(DAY FROM MAKE_DATE(
-              CAST(EXTRACT(YEAR FROM GREATEST(
-                "_t"."start_date",
-                CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-                  -12 * INTERVAL '1 MONTH'
-                ) AS DATE)
-              )) AS INT),
-              CAST(EXTRACT(MONTH FROM GREATEST(
-                "_t"."start_date",
-                CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-                  -12 * INTERVAL '1 MONTH'
-                ) AS DATE)
-              )) AS INT),
-              1
-            )) AS BIGINT) < CAST(EXTRACT(DAY FROM MAKE_DATE(
-              CAST(EXTRACT(YEAR FROM LEAST(
-                COALESCE(
-                  "_t"."end_date",
-                  CAST((
-                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                  ) AS DATE)
-                ),
-                CAST((
-                  CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                ) AS DATE)
-              )) AS INT),
-              CAST(EXTRACT(MONTH FROM LEAST(
-                COALESCE(
-                  "_t"."end_date",
-                  CAST((
-                    CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                  ) AS DATE)
-                ),
-                CAST((
-                  CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-                ) AS DATE)
-              )) AS INT),
-              1
-            )) AS BIGINT)
-            AND CAST(EXTRACT(DAY FROM MAKE_DATE(
-              CAST(EXTRACT(YEAR FROM GREATEST(
-                "_t"."start_date",
-                CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-                  -12 * INTERVAL '1 MONTH'
-                ) AS DATE)
-              )) AS INT),
-              CAST(EXTRACT(MONTH FROM GREATEST(
-                "_t"."start_date",
-                CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-                  -12 * INTERVAL '1 MONTH'
-                ) AS DATE)
-              )) AS INT),
-              1
-            ) + 1) AS BIGINT) <> 1
-            THEN 1
-            ELSE 0
-          END
-        )
-      END + 1
-    ) AS "value"
+                )) AS INT),
+                1
+              ) + 1) AS BIGINT) <> 1
+              THEN 1
+              ELSE 0
+            END
+          )
+        END + 1
+      ) FILTER(WHERE
+        "_t"."scheme" = 'unemployment'
+        AND "_t"."kind" = 'employee'
+        AND "_t"."start_date" <= CAST((
+          CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+        ) AS DATE)
+        AND (
+          "_t"."end_date" IS NULL
+          OR "_t"."end_date" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+            -12 * INTERVAL '1 MONTH'
+          ) AS DATE)
+        ))
+    ) AS "value_insured_person_months",
+    (
+      COUNT(*) FILTER(WHERE
+        "_t"."scheme" = 'unemployment'
+        AND "_t"."kind" = 'employee'
+        AND "_t"."start_date" <= CAST((
+          CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+            -12 * INTERVAL '1 MONTH'
+          ) AS DATE) + -1
+        ) AS DATE)
+        AND (
+          "_t"."end_date" IS NULL
+          OR "_t"."end_date" >= CAST((
+            CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+              -12 * INTERVAL '1 MONTH'
+            ) AS DATE) + -1
+          ) AS DATE)
+        ))
+    ) AS "value_headcount_before_prev_year_end",
+    (
+      COUNT(*) FILTER(WHERE
+        "_t"."scheme" = 'unemployment'
+        AND "_t"."kind" = 'employee'
+        AND "_t"."start_date" <= CAST((
+          CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+        ) AS DATE)
+        AND (
+          "_t"."end_date" IS NULL
+          OR "_t"."end_date" >= CAST((
+            CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+          ) AS DATE)
+        ))
+    ) AS "value_headcount_prev_year_end"
   FROM "insurance_enrolments" AS "_t"
   WHERE
-    "_t"."scheme" = 'unemployment'
-    AND "_t"."kind" = 'employee'
-    AND "_t"."start_date" <= CAST((
-      CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-    ) AS DATE)
-    AND (
-      "_t"."end_date" IS NULL
-      OR "_t"."end_date" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-        -12 * INTERVAL '1 MONTH'
+    (
+      "_t"."scheme" = 'unemployment'
+      AND "_t"."kind" = 'employee'
+      AND "_t"."start_date" <= CAST((
+        CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
       ) AS DATE)
+      AND (
+        "_t"."end_date" IS NULL
+        OR "_t"."end_date" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+          -12 * INTERVAL '1 MONTH'
+        ) AS DATE)
+      )
     )
-  GROUP BY
-    "_t"."enterprise_id"
-), "_a_headcount_before_prev_year_end" AS (
-  SELECT
-    "_t"."enterprise_id" AS "entity_id",
-    COUNT(*) AS "value"
-  FROM "insurance_enrolments" AS "_t"
-  WHERE
-    "_t"."scheme" = 'unemployment'
-    AND "_t"."kind" = 'employee'
-    AND "_t"."start_date" <= CAST((
-      CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-        -12 * INTERVAL '1 MONTH'
-      ) AS DATE) + -1
-    ) AS DATE)
-    AND (
-      "_t"."end_date" IS NULL
-      OR "_t"."end_date" >= CAST((
+    OR (
+      "_t"."scheme" = 'unemployment'
+      AND "_t"."kind" = 'employee'
+      AND "_t"."start_date" <= CAST((
         CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
           -12 * INTERVAL '1 MONTH'
         ) AS DATE) + -1
       ) AS DATE)
+      AND (
+        "_t"."end_date" IS NULL
+        OR "_t"."end_date" >= CAST((
+          CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+            -12 * INTERVAL '1 MONTH'
+          ) AS DATE) + -1
+        ) AS DATE)
+      )
     )
-  GROUP BY
-    "_t"."enterprise_id"
-), "_a_headcount_prev_year_end" AS (
-  SELECT
-    "_t"."enterprise_id" AS "entity_id",
-    COUNT(*) AS "value"
-  FROM "insurance_enrolments" AS "_t"
-  WHERE
-    "_t"."scheme" = 'unemployment'
-    AND "_t"."kind" = 'employee'
-    AND "_t"."start_date" <= CAST((
-      CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-    ) AS DATE)
-    AND (
-      "_t"."end_date" IS NULL
-      OR "_t"."end_date" >= CAST((
+    OR (
+      "_t"."scheme" = 'unemployment'
+      AND "_t"."kind" = 'employee'
+      AND "_t"."start_date" <= CAST((
         CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
       ) AS DATE)
+      AND (
+        "_t"."end_date" IS NULL
+        OR "_t"."end_date" >= CAST((
+          CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+        ) AS DATE)
+      )
     )
   GROUP BY
     "_t"."enterprise_id"
@@ -432,34 +507,6 @@ WITH "_params" AS (
     AND "_t"."end_date" <= CAST((
       CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
     ) AS DATE)
-  GROUP BY
-    "_t"."enterprise_id"
-), "_a_paid_last_year" AS (
-  SELECT
-    "_t"."enterprise_id" AS "entity_id",
-    SUM("_t"."employer_amount" + "_t"."employee_amount") AS "value"
-  FROM "contributions" AS "_t"
-  WHERE
-    "_t"."scheme" = 'unemployment'
-    AND NOT "_t"."back_payment"
-    AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-      -12 * INTERVAL '1 MONTH'
-    ) AS DATE)
-    AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-  GROUP BY
-    "_t"."enterprise_id"
-), "_a_back_paid_last_year" AS (
-  SELECT
-    "_t"."enterprise_id" AS "entity_id",
-    SUM("_t"."employer_amount" + "_t"."employee_amount") AS "value"
-  FROM "contributions" AS "_t"
-  WHERE
-    "_t"."scheme" = 'unemployment'
-    AND "_t"."back_payment"
-    AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-      -12 * INTERVAL '1 MONTH'
-    ) AS DATE)
-    AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
   GROUP BY
     "_t"."enterprise_id"
 ), "_l0" AS (
@@ -480,32 +527,36 @@ WITH "_params" AS (
     "_e"."size" AS "size",
     "_e"."labour_dispatch" AS "labour_dispatch",
     "_e"."closed_on" AS "closed_on",
-    COALESCE(CAST("_a_contribution_months"."value" AS BIGINT), CAST(0 AS BIGINT)) AS "contribution_months",
-    COALESCE(CAST("_a_insured_person_months"."value" AS BIGINT), CAST(0 AS BIGINT)) AS "insured_person_months",
-    COALESCE(CAST("_a_headcount_before_prev_year_end"."value" AS BIGINT), CAST(0 AS BIGINT)) AS "headcount_before_prev_year_end",
-    COALESCE(CAST("_a_headcount_prev_year_end"."value" AS BIGINT), CAST(0 AS BIGINT)) AS "headcount_prev_year_end",
-    COALESCE(CAST("_a_separations"."value" AS BIGINT), CAST(0 AS BIGINT)) AS "separations",
-    COALESCE(CAST("_a_paid_last_year"."value" AS DECIMAL(38, 2)), CAST('0' AS DECIMAL(38, 2))) AS "paid_last_year",
+    COALESCE(CAST("_a1_contributions"."value_contribution_months" AS BIGINT), CAST(0 AS BIGINT)) AS "contribution_months",
     COALESCE(
-      CAST("_a_back_paid_last_year"."value" AS DECIMAL(38, 2)),
+      CAST("_a2_insurance_enrolments"."value_insured_person_months" AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS "insured_person_months",
+    COALESCE(
+      CAST("_a2_insurance_enrolments"."value_headcount_before_prev_year_end" AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS "headcount_before_prev_year_end",
+    COALESCE(
+      CAST("_a2_insurance_enrolments"."value_headcount_prev_year_end" AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS "headcount_prev_year_end",
+    COALESCE(CAST("_a_separations"."value" AS BIGINT), CAST(0 AS BIGINT)) AS "separations",
+    COALESCE(
+      CAST("_a1_contributions"."value_paid_last_year" AS DECIMAL(38, 2)),
+      CAST('0' AS DECIMAL(38, 2))
+    ) AS "paid_last_year",
+    COALESCE(
+      CAST("_a1_contributions"."value_back_paid_last_year" AS DECIMAL(38, 2)),
       CAST('0' AS DECIMAL(38, 2))
     ) AS "back_paid_last_year"
   FROM "enterprises" AS "_e"
   CROSS JOIN "_params" AS "_p"
-  LEFT JOIN "_a_contribution_months"
-    ON "_a_contribution_months"."entity_id" = "_e"."enterprise_id"
-  LEFT JOIN "_a_insured_person_months"
-    ON "_a_insured_person_months"."entity_id" = "_e"."enterprise_id"
-  LEFT JOIN "_a_headcount_before_prev_year_end"
-    ON "_a_headcount_before_prev_year_end"."entity_id" = "_e"."enterprise_id"
-  LEFT JOIN "_a_headcount_prev_year_end"
-    ON "_a_headcount_prev_year_end"."entity_id" = "_e"."enterprise_id"
+  LEFT JOIN "_a1_contributions"
+    ON "_a1_contributions"."entity_id" = "_e"."enterprise_id"
+  LEFT JOIN "_a2_insurance_enrolments"
+    ON "_a2_insurance_enrolments"."entity_id" = "_e"."enterprise_id"
   LEFT JOIN "_a_separations"
     ON "_a_separations"."entity_id" = "_e"."enterprise_id"
-  LEFT JOIN "_a_paid_last_year"
-    ON "_a_paid_last_year"."entity_id" = "_e"."enterprise_id"
-  LEFT JOIN "_a_back_paid_last_year"
-    ON "_a_back_paid_last_year"."entity_id" = "_e"."enterprise_id"
 ), "_l1" AS (
   SELECT
     "_v"."scenario",

@@ -10,226 +10,111 @@ WITH `_params` AS (
     CAST(300 AS BIGINT) AS `large_headcount`,
     CAST('0.30' AS DECIMAL(38, 2)) AS `refund_ratio_large`,
     CAST('0.60' AS DECIMAL(38, 2)) AS `refund_ratio_sme`
-), `_a_contribution_months` AS (
+), `_a1_contributions` AS (
   SELECT
     `_t`.`enterprise_id` AS `entity_id`,
-    COUNT(DISTINCT `_t`.`period`) AS `value`
+    (
+      COUNT(DISTINCT `_t`.`period`) FILTER(WHERE
+        `_t`.`scheme` = 'unemployment'
+        AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+    ) AS `value_contribution_months`,
+    (
+      SUM(`_t`.`employer_amount` + `_t`.`employee_amount`) FILTER(WHERE
+        `_t`.`scheme` = 'unemployment'
+        AND NOT `_t`.`back_payment`
+        AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+        AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+    ) AS `value_paid_last_year`,
+    (
+      SUM(`_t`.`employer_amount` + `_t`.`employee_amount`) FILTER(WHERE
+        `_t`.`scheme` = 'unemployment'
+        AND `_t`.`back_payment`
+        AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+        AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+    ) AS `value_back_paid_last_year`
   FROM `contributions` AS `_t`
   WHERE
-    `_t`.`scheme` = 'unemployment'
-    AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
+    (
+      `_t`.`scheme` = 'unemployment'
+      AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
+    )
+    OR (
+      `_t`.`scheme` = 'unemployment'
+      AND NOT `_t`.`back_payment`
+      AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+      AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
+    )
+    OR (
+      `_t`.`scheme` = 'unemployment'
+      AND `_t`.`back_payment`
+      AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+      AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
+    )
   GROUP BY
     `_t`.`enterprise_id`
-), `_a_insured_person_months` AS (
+), `_a2_insurance_enrolments` AS (
   SELECT
     `_t`.`enterprise_id` AS `entity_id`,
-    SUM(
-      CASE
-        WHEN MAKE_DATE(
-          CAST(YEAR(
-            LEAST(
-              COALESCE(
-                `_t`.`end_date`,
+    (
+      SUM(
+        CASE
+          WHEN MAKE_DATE(
+            CAST(YEAR(
+              LEAST(
+                COALESCE(
+                  `_t`.`end_date`,
+                  CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                ),
                 CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-              ),
-              CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-            )
-          ) AS INT),
-          CAST(MONTH(
-            LEAST(
-              COALESCE(
-                `_t`.`end_date`,
-                CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-              ),
-              CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-            )
-          ) AS INT),
-          1
-        ) >= MAKE_DATE(
-          CAST(YEAR(
-            GREATEST(
-              `_t`.`start_date`,
-              CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-            )
-          ) AS INT),
-          CAST(MONTH(
-            GREATEST(
-              `_t`.`start_date`,
-              CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-            )
-          ) AS INT),
-          1
-        )
-        THEN (
-          (
-            (
-              (
-                YEAR(
-                  MAKE_DATE(
-                    CAST(YEAR(
-                      LEAST(
-                        COALESCE(
-                          `_t`.`end_date`,
-                          CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                        ),
-                        CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                      )
-                    ) AS INT),
-                    CAST(MONTH(
-                      LEAST(
-                        COALESCE(
-                          `_t`.`end_date`,
-                          CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                        ),
-                        CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                      )
-                    ) AS INT),
-                    1
-                  )
-                ) - YEAR(
-                  MAKE_DATE(
-                    CAST(YEAR(
-                      GREATEST(
-                        `_t`.`start_date`,
-                        CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-                      )
-                    ) AS INT),
-                    CAST(MONTH(
-                      GREATEST(
-                        `_t`.`start_date`,
-                        CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-                      )
-                    ) AS INT),
-                    1
-                  )
-                )
-              ) * 12
-            ) + MONTH(
-              MAKE_DATE(
-                CAST(YEAR(
-                  LEAST(
-                    COALESCE(
-                      `_t`.`end_date`,
-                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                    ),
-                    CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                  )
-                ) AS INT),
-                CAST(MONTH(
-                  LEAST(
-                    COALESCE(
-                      `_t`.`end_date`,
-                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                    ),
-                    CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                  )
-                ) AS INT),
-                1
               )
-            )
-          ) - MONTH(
-            MAKE_DATE(
-              CAST(YEAR(
-                GREATEST(
-                  `_t`.`start_date`,
-                  CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-                )
-              ) AS INT),
-              CAST(MONTH(
-                GREATEST(
-                  `_t`.`start_date`,
-                  CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-                )
-              ) AS INT),
-              1
-            )
-          )
-        ) - CASE
-          WHEN DAY(
-            MAKE_DATE(
-              CAST(YEAR(
-                LEAST(
-                  COALESCE(
-                    `_t`.`end_date`,
-                    CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                  ),
+            ) AS INT),
+            CAST(MONTH(
+              LEAST(
+                COALESCE(
+                  `_t`.`end_date`,
                   CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                )
-              ) AS INT),
-              CAST(MONTH(
-                LEAST(
-                  COALESCE(
-                    `_t`.`end_date`,
-                    CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                  ),
-                  CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                )
-              ) AS INT),
-              1
-            )
-          ) < DAY(
-            MAKE_DATE(
-              CAST(YEAR(
-                GREATEST(
-                  `_t`.`start_date`,
-                  CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-                )
-              ) AS INT),
-              CAST(MONTH(
-                GREATEST(
-                  `_t`.`start_date`,
-                  CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-                )
-              ) AS INT),
-              1
-            )
+                ),
+                CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+              )
+            ) AS INT),
+            1
+          ) >= MAKE_DATE(
+            CAST(YEAR(
+              GREATEST(
+                `_t`.`start_date`,
+                CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+              )
+            ) AS INT),
+            CAST(MONTH(
+              GREATEST(
+                `_t`.`start_date`,
+                CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+              )
+            ) AS INT),
+            1
           )
-          AND DAY(
-            DATE_ADD(
-              MAKE_DATE(
-                CAST(YEAR(
-                  LEAST(
-                    COALESCE(
-                      `_t`.`end_date`,
-                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                    ),
-                    CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                  )
-                ) AS INT),
-                CAST(MONTH(
-                  LEAST(
-                    COALESCE(
-                      `_t`.`end_date`,
-                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                    ),
-                    CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                  )
-                ) AS INT),
-                1
-              ),
-              1
-            )
-          ) <> 1
-          THEN 1
-          ELSE 0
-        END
-        ELSE -(
-          (
+          THEN (
             (
               (
                 (
                   YEAR(
                     MAKE_DATE(
                       CAST(YEAR(
-                        GREATEST(
-                          `_t`.`start_date`,
-                          CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                        LEAST(
+                          COALESCE(
+                            `_t`.`end_date`,
+                            CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                          ),
+                          CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
                         )
                       ) AS INT),
                       CAST(MONTH(
-                        GREATEST(
-                          `_t`.`start_date`,
-                          CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                        LEAST(
+                          COALESCE(
+                            `_t`.`end_date`,
+                            CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                          ),
+                          CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
                         )
                       ) AS INT),
                       1
@@ -237,21 +122,15 @@ WITH `_params` AS (
                   ) - YEAR(
                     MAKE_DATE(
                       CAST(YEAR(
-                        LEAST(
-                          COALESCE(
-                            `_t`.`end_date`,
-                            CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                          ),
-                          CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                        GREATEST(
+                          `_t`.`start_date`,
+                          CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
                         )
                       ) AS INT),
                       CAST(MONTH(
-                        LEAST(
-                          COALESCE(
-                            `_t`.`end_date`,
-                            CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                          ),
-                          CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                        GREATEST(
+                          `_t`.`start_date`,
+                          CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
                         )
                       ) AS INT),
                       1
@@ -261,15 +140,21 @@ WITH `_params` AS (
               ) + MONTH(
                 MAKE_DATE(
                   CAST(YEAR(
-                    GREATEST(
-                      `_t`.`start_date`,
-                      CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                    LEAST(
+                      COALESCE(
+                        `_t`.`end_date`,
+                        CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                      ),
+                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
                     )
                   ) AS INT),
                   CAST(MONTH(
-                    GREATEST(
-                      `_t`.`start_date`,
-                      CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                    LEAST(
+                      COALESCE(
+                        `_t`.`end_date`,
+                        CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                      ),
+                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
                     )
                   ) AS INT),
                   1
@@ -278,21 +163,15 @@ WITH `_params` AS (
             ) - MONTH(
               MAKE_DATE(
                 CAST(YEAR(
-                  LEAST(
-                    COALESCE(
-                      `_t`.`end_date`,
-                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                    ),
-                    CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                  GREATEST(
+                    `_t`.`start_date`,
+                    CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
                   )
                 ) AS INT),
                 CAST(MONTH(
-                  LEAST(
-                    COALESCE(
-                      `_t`.`end_date`,
-                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                    ),
-                    CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                  GREATEST(
+                    `_t`.`start_date`,
+                    CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
                   )
                 ) AS INT),
                 1
@@ -302,15 +181,21 @@ WITH `_params` AS (
             WHEN DAY(
               MAKE_DATE(
                 CAST(YEAR(
-                  GREATEST(
-                    `_t`.`start_date`,
-                    CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                  LEAST(
+                    COALESCE(
+                      `_t`.`end_date`,
+                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                    ),
+                    CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
                   )
                 ) AS INT),
                 CAST(MONTH(
-                  GREATEST(
-                    `_t`.`start_date`,
-                    CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                  LEAST(
+                    COALESCE(
+                      `_t`.`end_date`,
+                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                    ),
+                    CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
                   )
                 ) AS INT),
                 1
@@ -318,21 +203,15 @@ WITH `_params` AS (
             ) < DAY(
               MAKE_DATE(
                 CAST(YEAR(
-                  LEAST(
-                    COALESCE(
-                      `_t`.`end_date`,
-                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                    ),
-                    CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                  GREATEST(
+                    `_t`.`start_date`,
+                    CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
                   )
                 ) AS INT),
                 CAST(MONTH(
-                  LEAST(
-                    COALESCE(
-                      `_t`.`end_date`,
-                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-                    ),
-                    CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                  GREATEST(
+                    `_t`.`start_date`,
+                    CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
                   )
                 ) AS INT),
                 1
@@ -342,15 +221,21 @@ WITH `_params` AS (
               DATE_ADD(
                 MAKE_DATE(
                   CAST(YEAR(
-                    GREATEST(
-                      `_t`.`start_date`,
-                      CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                    LEAST(
+                      COALESCE(
+                        `_t`.`end_date`,
+                        CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                      ),
+                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
                     )
                   ) AS INT),
                   CAST(MONTH(
-                    GREATEST(
-                      `_t`.`start_date`,
-                      CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                    LEAST(
+                      COALESCE(
+                        `_t`.`end_date`,
+                        CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                      ),
+                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
                     )
                   ) AS INT),
                   1
@@ -361,53 +246,225 @@ WITH `_params` AS (
             THEN 1
             ELSE 0
           END
-        )
-      END + 1
-    ) AS `value`
+          ELSE -(
+            (
+              (
+                (
+                  (
+                    YEAR(
+                      MAKE_DATE(
+                        CAST(YEAR(
+                          GREATEST(
+                            `_t`.`start_date`,
+                            CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                          )
+                        ) AS INT),
+                        CAST(MONTH(
+                          GREATEST(
+                            `_t`.`start_date`,
+                            CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                          )
+                        ) AS INT),
+                        1
+                      )
+                    ) - YEAR(
+                      MAKE_DATE(
+                        CAST(YEAR(
+                          LEAST(
+                            COALESCE(
+                              `_t`.`end_date`,
+                              CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                            ),
+                            CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                          )
+                        ) AS INT),
+                        CAST(MONTH(
+                          LEAST(
+                            COALESCE(
+                              `_t`.`end_date`,
+                              CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                            ),
+                            CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                          )
+                        ) AS INT),
+                        1
+                      )
+                    )
+                  ) * 12
+                ) + MONTH(
+                  MAKE_DATE(
+                    CAST(YEAR(
+                      GREATEST(
+                        `_t`.`start_date`,
+                        CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                      )
+                    ) AS INT),
+                    CAST(MONTH(
+                      GREATEST(
+                        `_t`.`start_date`,
+                        CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                      )
+                    ) AS INT),
+                    1
+                  )
+                )
+              ) - MONTH(
+                MAKE_DATE(
+                  CAST(YEAR(
+                    LEAST(
+                      COALESCE(
+                        `_t`.`end_date`,
+                        CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                      ),
+                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                    )
+                  ) AS INT),
+                  CAST(MONTH(
+                    LEAST(
+                      COALESCE(
+                        `_t`.`end_date`,
+                        CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                      ),
+                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                    )
+                  ) AS INT),
+                  1
+                )
+              )
+            ) - CASE
+              WHEN DAY(
+                MAKE_DATE(
+                  CAST(YEAR(
+                    GREATEST(
+                      `_t`.`start_date`,
+                      CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                    )
+                  ) AS INT),
+                  CAST(MONTH(
+                    GREATEST(
+                      `_t`.`start_date`,
+                      CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                    )
+                  ) AS INT),
+                  1
+                )
+              ) < DAY(
+                MAKE_DATE(
+                  CAST(YEAR(
+                    LEAST(
+                      COALESCE(
+                        `_t`.`end_date`,
+                        CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                      ),
+                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                    )
+                  ) AS INT),
+                  CAST(MONTH(
+                    LEAST(
+                      COALESCE(
+                        `_t`.`end_date`,
+                        CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                      ),
+                      CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+                    )
+                  ) AS INT),
+                  1
+                )
+              )
+              AND DAY(
+                DATE_ADD(
+                  MAKE_DATE(
+                    CAST(YEAR(
+                      GREATEST(
+                        `_t`.`start_date`,
+                        CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                      )
+                    ) AS INT),
+                    CAST(MONTH(
+                      GREATEST(
+                        `_t`.`start_date`,
+                        CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+                      )
+                    ) AS INT),
+                    1
+                  ),
+                  1
+                )
+              ) <> 1
+              THEN 1
+              ELSE 0
+            END
+          )
+        END + 1
+      ) FILTER(WHERE
+        `_t`.`scheme` = 'unemployment'
+        AND `_t`.`kind` = 'employee'
+        AND `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+        AND (
+          `_t`.`end_date` IS NULL
+          OR `_t`.`end_date` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+        ))
+    ) AS `value_insured_person_months`,
+    (
+      COUNT(*) FILTER(WHERE
+        `_t`.`scheme` = 'unemployment'
+        AND `_t`.`kind` = 'employee'
+        AND `_t`.`start_date` <= CAST(DATE_ADD(
+          CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE),
+          -1
+        ) AS DATE)
+        AND (
+          `_t`.`end_date` IS NULL
+          OR `_t`.`end_date` >= CAST(DATE_ADD(
+            CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE),
+            -1
+          ) AS DATE)
+        ))
+    ) AS `value_headcount_before_prev_year_end`,
+    (
+      COUNT(*) FILTER(WHERE
+        `_t`.`scheme` = 'unemployment'
+        AND `_t`.`kind` = 'employee'
+        AND `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+        AND (
+          `_t`.`end_date` IS NULL
+          OR `_t`.`end_date` >= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+        ))
+    ) AS `value_headcount_prev_year_end`
   FROM `insurance_enrolments` AS `_t`
   WHERE
-    `_t`.`scheme` = 'unemployment'
-    AND `_t`.`kind` = 'employee'
-    AND `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-    AND (
-      `_t`.`end_date` IS NULL
-      OR `_t`.`end_date` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+    (
+      `_t`.`scheme` = 'unemployment'
+      AND `_t`.`kind` = 'employee'
+      AND `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+      AND (
+        `_t`.`end_date` IS NULL
+        OR `_t`.`end_date` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+      )
     )
-  GROUP BY
-    `_t`.`enterprise_id`
-), `_a_headcount_before_prev_year_end` AS (
-  SELECT
-    `_t`.`enterprise_id` AS `entity_id`,
-    COUNT(*) AS `value`
-  FROM `insurance_enrolments` AS `_t`
-  WHERE
-    `_t`.`scheme` = 'unemployment'
-    AND `_t`.`kind` = 'employee'
-    AND `_t`.`start_date` <= CAST(DATE_ADD(
-      CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE),
-      -1
-    ) AS DATE)
-    AND (
-      `_t`.`end_date` IS NULL
-      OR `_t`.`end_date` >= CAST(DATE_ADD(
+    OR (
+      `_t`.`scheme` = 'unemployment'
+      AND `_t`.`kind` = 'employee'
+      AND `_t`.`start_date` <= CAST(DATE_ADD(
         CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE),
         -1
       ) AS DATE)
+      AND (
+        `_t`.`end_date` IS NULL
+        OR `_t`.`end_date` >= CAST(DATE_ADD(
+          CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE),
+          -1
+        ) AS DATE)
+      )
     )
-  GROUP BY
-    `_t`.`enterprise_id`
-), `_a_headcount_prev_year_end` AS (
-  SELECT
-    `_t`.`enterprise_id` AS `entity_id`,
-    COUNT(*) AS `value`
-  FROM `insurance_enrolments` AS `_t`
-  WHERE
-    `_t`.`scheme` = 'unemployment'
-    AND `_t`.`kind` = 'employee'
-    AND `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-    AND (
-      `_t`.`end_date` IS NULL
-      OR `_t`.`end_date` >= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+    OR (
+      `_t`.`scheme` = 'unemployment'
+      AND `_t`.`kind` = 'employee'
+      AND `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+      AND (
+        `_t`.`end_date` IS NULL
+        OR `_t`.`end_date` >= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+      )
     )
   GROUP BY
     `_t`.`enterprise_id`
@@ -420,30 +477,6 @@ WITH `_params` AS (
     `_t`.`end_reason` IN ('dismissed', 'contract_end', 'closed')
     AND `_t`.`end_date` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
     AND `_t`.`end_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-  GROUP BY
-    `_t`.`enterprise_id`
-), `_a_paid_last_year` AS (
-  SELECT
-    `_t`.`enterprise_id` AS `entity_id`,
-    SUM(`_t`.`employer_amount` + `_t`.`employee_amount`) AS `value`
-  FROM `contributions` AS `_t`
-  WHERE
-    `_t`.`scheme` = 'unemployment'
-    AND NOT `_t`.`back_payment`
-    AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-    AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-  GROUP BY
-    `_t`.`enterprise_id`
-), `_a_back_paid_last_year` AS (
-  SELECT
-    `_t`.`enterprise_id` AS `entity_id`,
-    SUM(`_t`.`employer_amount` + `_t`.`employee_amount`) AS `value`
-  FROM `contributions` AS `_t`
-  WHERE
-    `_t`.`scheme` = 'unemployment'
-    AND `_t`.`back_payment`
-    AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-    AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
   GROUP BY
     `_t`.`enterprise_id`
 ), `_l0` AS (
@@ -464,32 +497,36 @@ WITH `_params` AS (
     `_e`.`size` AS `size`,
     `_e`.`labour_dispatch` AS `labour_dispatch`,
     `_e`.`closed_on` AS `closed_on`,
-    COALESCE(CAST(`_a_contribution_months`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `contribution_months`,
-    COALESCE(CAST(`_a_insured_person_months`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `insured_person_months`,
-    COALESCE(CAST(`_a_headcount_before_prev_year_end`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `headcount_before_prev_year_end`,
-    COALESCE(CAST(`_a_headcount_prev_year_end`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `headcount_prev_year_end`,
-    COALESCE(CAST(`_a_separations`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `separations`,
-    COALESCE(CAST(`_a_paid_last_year`.`value` AS DECIMAL(38, 2)), CAST('0' AS DECIMAL(38, 2))) AS `paid_last_year`,
+    COALESCE(CAST(`_a1_contributions`.`value_contribution_months` AS BIGINT), CAST(0 AS BIGINT)) AS `contribution_months`,
     COALESCE(
-      CAST(`_a_back_paid_last_year`.`value` AS DECIMAL(38, 2)),
+      CAST(`_a2_insurance_enrolments`.`value_insured_person_months` AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS `insured_person_months`,
+    COALESCE(
+      CAST(`_a2_insurance_enrolments`.`value_headcount_before_prev_year_end` AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS `headcount_before_prev_year_end`,
+    COALESCE(
+      CAST(`_a2_insurance_enrolments`.`value_headcount_prev_year_end` AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS `headcount_prev_year_end`,
+    COALESCE(CAST(`_a_separations`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `separations`,
+    COALESCE(
+      CAST(`_a1_contributions`.`value_paid_last_year` AS DECIMAL(38, 2)),
+      CAST('0' AS DECIMAL(38, 2))
+    ) AS `paid_last_year`,
+    COALESCE(
+      CAST(`_a1_contributions`.`value_back_paid_last_year` AS DECIMAL(38, 2)),
       CAST('0' AS DECIMAL(38, 2))
     ) AS `back_paid_last_year`
   FROM `enterprises` AS `_e`
   CROSS JOIN `_params` AS `_p`
-  LEFT JOIN `_a_contribution_months`
-    ON `_a_contribution_months`.`entity_id` = `_e`.`enterprise_id`
-  LEFT JOIN `_a_insured_person_months`
-    ON `_a_insured_person_months`.`entity_id` = `_e`.`enterprise_id`
-  LEFT JOIN `_a_headcount_before_prev_year_end`
-    ON `_a_headcount_before_prev_year_end`.`entity_id` = `_e`.`enterprise_id`
-  LEFT JOIN `_a_headcount_prev_year_end`
-    ON `_a_headcount_prev_year_end`.`entity_id` = `_e`.`enterprise_id`
+  LEFT JOIN `_a1_contributions`
+    ON `_a1_contributions`.`entity_id` = `_e`.`enterprise_id`
+  LEFT JOIN `_a2_insurance_enrolments`
+    ON `_a2_insurance_enrolments`.`entity_id` = `_e`.`enterprise_id`
   LEFT JOIN `_a_separations`
     ON `_a_separations`.`entity_id` = `_e`.`enterprise_id`
-  LEFT JOIN `_a_paid_last_year`
-    ON `_a_paid_last_year`.`entity_id` = `_e`.`enterprise_id`
-  LEFT JOIN `_a_back_paid_last_year`
-    ON `_a_back_paid_last_year`.`entity_id` = `_e`.`enterprise_id`
 ), `_l1` AS (
   SELECT
     `_v`.`scenario`,
