@@ -2,7 +2,8 @@
 loopback, beside SpiffWorkflow instantiating the same bundle as a BPMN process.
 
     .venv/bin/python bench/bench_cases_submit.py [--pg-url URL] [--http 1500]
-        [--workers 1 2] [--clients 8 32] [--in-process 1000] [--procs 1 2] [--profile] [--json]
+        [--workers 1 2] [--clients 8 16 32] [--answer tree receipt] [--in-process 1000]
+        [--procs 1 2] [--profile] [--json]
 
 Each run creates a fresh PostgreSQL database, migrates it, and drops it at the end. What
 is measured, each on the same database and the same bundle (新生儿出生 of the shipped
@@ -13,11 +14,13 @@ catalog, with its optional maternity allowance: a parent and six children):
   it costs little CPU) with ``--clients`` connections, each posting
   ``POST /api/v1/applications`` and waiting for the answer before the next (closed
   loop); every submission has its own ``Idempotency-Key`` and applicant token; the
-  answer is the status tree (201);
+  answer is the status tree (201), or with ``--answer receipt`` the receipt that
+  ``Prefer: return=minimal`` asks for (the case and its children's ids and states);
 - **in process, cases** — ``CaseService.submit_once`` in one unit of work per
   submission (no HTTP), in 1 and 2 processes;
 - **in process, cases + tree** — the same, plus what the route does after it: the status
-  tree read back and serialised (``application_view`` and ``model_dump_json``);
+  tree built from what was written and serialised (``submission_view`` and
+  ``model_dump_json``);
 - **in process, SpiffWorkflow** — ``bench/cases/newborn.bpmn`` (the six matters as user
   tasks in the same dependency order) parsed once; per submission a ``BpmnWorkflow``
   with the form as data, ``do_engine_steps`` (the two first tasks become READY), the
@@ -26,8 +29,10 @@ catalog, with its optional maternity allowance: a parent and six children):
 
 For each: submissions, wall, submissions/s, p50/p99/max latency, CPU seconds of the load
 generator (in process: the submitting processes), the server and the PostgreSQL
-backends of the bench database (CPU ms per submission: all three), and the machine (load
-average before and after, share of all cores busy, whoever used them). Rows written are
+backends of the bench database (CPU ms per submission: all three), the machine (load
+average before and after, share of all cores busy, whoever used them) and, with several
+workers, how the server's CPU split between them (keep-alive connections stay with the
+worker that accepted them: an uneven split leaves a core idle). Rows written are
 counted at the end and must match. ``--profile`` adds a cProfile of the in-process paths
 and the SQL statements per submission. The PostgreSQL settings that decide what a commit
 costs (``fsync``, ``synchronous_commit``) are printed with the figures.
@@ -39,6 +44,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import gc
 import http.client
 import io
 import json
@@ -67,13 +73,12 @@ from psycopg import sql
 from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, Text, event, func, insert
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
-from starlette.responses import Response
 
 from onething import migrations
 from onething.cases import Actor, CaseService, SubmitRequest
 from onething.catalog.loader import load_catalog
 from onething.catalog.selection import for_submission
-from onething.channels.api.views import application_view
+from onething.channels.api.views import submission_view
 from onething.kit.db import make_engine, unit_of_work
 from onething.kit.ids import make_resident_id
 from onething.models.cases import Case
@@ -86,6 +91,7 @@ OPTIONAL = ("mi_maternity_allowance",)
 CASES_PER_SUBMISSION = 7  # the parent and six children
 TARGET_RATE, TARGET_P99_MS = 300.0, 100.0
 PROFILED = 200
+CONNECT_GAP_S = 0.01
 COUNTIES = ("370102", "370203", "370302", "370402", "370502", "370602", "370702", "370811")
 
 spiff_table = Table(
@@ -274,6 +280,7 @@ class Result:
     load_before: float
     load_after: float
     errors: int = 0
+    worker_split: str = ""
 
 
 def summarise(
@@ -286,6 +293,7 @@ def summarise(
     pg: float,
     client_cpu: float | None = None,
     errors: int = 0,
+    worker_split: str = "",
 ) -> Result:
     ordered = sorted(latencies)
     n = len(ordered)
@@ -312,6 +320,7 @@ def summarise(
         load_before=round(before.load, 2),
         load_after=round(after.load, 2),
         errors=errors,
+        worker_split=worker_split,
     )
 
 
@@ -371,14 +380,16 @@ def serve(url: str, workers: int, home: Path) -> Iterator[tuple[int, subprocess.
             server.wait()
 
 
-def raw_post(port: int, item: Submission) -> bytes:
+def raw_post(port: int, item: Submission, answer: str = "tree") -> bytes:
+    """The request of one submission; ``answer="receipt"`` asks for ``return=minimal``."""
     body = json.dumps(item.body, ensure_ascii=False).encode()
     head = (
         "POST /api/v1/applications HTTP/1.1\r\n"
         f"Host: 127.0.0.1:{port}\r\n"
         f"Authorization: Bearer dev.applicant.{item.applicant}\r\n"
         f"Idempotency-Key: {item.key}\r\n"
-        "Content-Type: application/json\r\nAccept: application/json\r\n"
+        + ("Prefer: return=minimal\r\n" if answer == "receipt" else "")
+        + "Content-Type: application/json\r\nAccept: application/json\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
@@ -408,8 +419,10 @@ async def drive(port: int, requests: Sequence[bytes], clients: int) -> tuple[lis
     latencies: list[float] = []
     errors = 0
 
-    async def client() -> None:
+    async def client(number: int) -> None:
         nonlocal errors
+        # connections one by one: a burst would be accepted by whichever worker woke first
+        await asyncio.sleep(number * CONNECT_GAP_S)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             for index in pending:
@@ -426,24 +439,39 @@ async def drive(port: int, requests: Sequence[bytes], clients: int) -> tuple[lis
         finally:
             writer.close()
 
-    await asyncio.gather(*(client() for _ in range(clients)))
+    await asyncio.gather(*(client(number) for number in range(clients)))
     return latencies, errors
 
 
-def http_scenario(url: str, workers: int, n: int, clients: int, warmup: int, home: Path) -> Result:
+def http_scenario(
+    url: str, workers: int, n: int, clients: int, warmup: int, home: Path, answer: str = "tree"
+) -> Result:
     with serve(url, workers, home) as (port, server):
-        prefix = f"http-{workers}-{clients}"
-        warm = [raw_post(port, s) for s in submissions(warmup, f"{prefix}-warm")]
-        requests = [raw_post(port, s) for s in submissions(n, prefix)]
+        prefix = f"http-{workers}-{clients}-{answer}"
+        warm = [raw_post(port, s, answer) for s in submissions(warmup, f"{prefix}-warm")]
+        requests = [raw_post(port, s, answer) for s in submissions(n, prefix)]
         asyncio.run(drive(port, warm, clients))
-        pids = [server.pid, *(c.pid for c in psutil.Process(server.pid).children(recursive=True))]
+        children = [c.pid for c in psutil.Process(server.pid).children(recursive=True)]
+        pids = [server.pid, *children]
         with BackendCpu(url) as pg:
             before = Sample.take(pids)
+            started = [process_cpu([pid]) for pid in children]
             latencies, errors = asyncio.run(drive(port, requests, clients))
+            spent = [process_cpu([pid]) - cpu for pid, cpu in zip(children, started, strict=True)]
             after = Sample.take(pids)
-    label = f"HTTP, {workers} worker{'s' if workers > 1 else ''}"
+    label = f"HTTP, {workers} worker{'s' if workers > 1 else ''}, {answer}"
+    total = sum(spent)
+    shares = [100 * cpu / total for cpu in spent] if workers > 1 and total else []
+    split = "/".join(f"{share:.0f}" for share in shares if share >= 1)  # not the supervisor's
     return summarise(
-        label, f"{clients} clients", latencies, before, after, pg=pg.seconds, errors=errors
+        label,
+        f"{clients} clients",
+        latencies,
+        before,
+        after,
+        pg=pg.seconds,
+        errors=errors,
+        worker_split=split,
     )
 
 
@@ -464,13 +492,8 @@ def cases_runner(engine: Engine, *, with_tree: bool) -> Runner:
         with unit_of_work(engine) as session:
             done = service.submit_once(session, actor, chosen, request, idempotency_key=item.key)
             if with_tree:
-                view = application_view(
-                    session,
-                    cases=service,
-                    actor=actor,
-                    case_id=done.case.id,
-                    locale="zh-CN",
-                    response=Response(),
+                view = submission_view(
+                    session, cases=service, actor=actor, submitted=done, locale="zh-CN"
                 )
                 view.model_dump_json()
 
@@ -521,6 +544,7 @@ def _worker(
     barrier: Any,
     results: Any,
 ) -> None:
+    gc.freeze()  # the parent's heap, inherited by the fork, is not this process's to scan
     engine = make_engine(url)
     run = make_runner(kind, engine)
     for item in warm:
@@ -657,6 +681,7 @@ def print_table(results: Sequence[Result], *, head: bool = True) -> None:
             f"{r.scenario:34s} {r.concurrency:>12s} {r.submissions:6d} {r.wall_s:7.2f} "
             f"{r.rate:7.1f} {r.p50_ms:7.2f} {r.p99_ms:7.2f} {r.max_ms:7.1f} {cpu:>18s} "
             f"{r.cpu_ms_per_submission:11.2f} {r.machine_busy:5.0%} {load:>10s}"
+            + (f"  workers: {r.worker_split} %" if r.worker_split else "")
             + (f"  errors: {r.errors}" if r.errors else "")
         )
 
@@ -671,10 +696,11 @@ def measure(args: argparse.Namespace, url: str, home: Path) -> tuple[list[Result
         results.append(result)
         print_table([result], head=len(results) == 1)
 
-    for workers in args.workers if args.http else ():
-        for clients in args.clients:
-            done(http_scenario(url, workers, args.http, clients, args.warmup, home))
-            made["cases"] += args.http + args.warmup
+    for answer in args.answer if args.http else ():
+        for workers in args.workers:
+            for clients in args.clients:
+                done(http_scenario(url, workers, args.http, clients, args.warmup, home, answer))
+                made["cases"] += args.http + args.warmup
     for procs in args.procs if args.in_process else ():
         for kind in LABELS:
             done(in_process_scenario(kind, url, procs, args.in_process, args.warmup))
@@ -713,8 +739,15 @@ def main() -> int:
     parser.add_argument(
         "--http", type=int, default=1500, help="Submissions per HTTP run (0: none)."
     )
-    parser.add_argument("--clients", type=int, nargs="+", default=[8, 32], help="HTTP clients.")
+    parser.add_argument("--clients", type=int, nargs="+", default=[8, 16, 32], help="HTTP clients.")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="uvicorn workers.")
+    parser.add_argument(
+        "--answer",
+        nargs="+",
+        choices=["tree", "receipt"],
+        default=["tree", "receipt"],
+        help="What the POST answers: the status tree, or a receipt (Prefer: return=minimal).",
+    )
     parser.add_argument(
         "--in-process", type=int, default=1000, help="Submissions per in-process run (0: none)."
     )
@@ -744,7 +777,9 @@ def main() -> int:
     )
     http = [r for r in results if r.scenario.startswith("HTTP")]
     if http:
-        best = max(http, key=lambda r: r.rate)
+        # the fastest run whose p99 is within the target, else the fastest run
+        within = [r for r in http if r.p99_ms <= TARGET_P99_MS] or http
+        best = max(within, key=lambda r: r.rate)
         met = best.rate >= TARGET_RATE and best.p99_ms <= TARGET_P99_MS
         print(
             f"target >= {TARGET_RATE:.0f}/s with p99 <= {TARGET_P99_MS:.0f} ms over HTTP: "

@@ -441,8 +441,9 @@ def test_the_loser_of_a_key_race_returns_the_winners_case(db_url: str) -> None:
 
 
 def test_a_keyed_submission_rolls_back_with_its_unit_of_work(db_url: str) -> None:
-    """The savepoint around a keyed submission is released inside the caller's transaction
-    (on SQLite too), so the caller's rollback takes the submission with it."""
+    """A keyed submission is written inside the caller's transaction (on PostgreSQL in one
+    statement, elsewhere in a savepoint — released inside it on SQLite too), so the
+    caller's rollback takes the submission with it."""
     engine = make_engine(db_url)
     service = CaseService()
     catalog = for_submission(load_catalog(), "newborn")

@@ -10,55 +10,77 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
 from onething.cases.actors import Actor
-from onething.cases.clocks import ClockSpec, apply_effect, load_ledgers, start_clocks
+from onething.cases.clocks import (
+    ClockSpec,
+    Ledger,
+    apply_effect,
+    clock_values,
+    load_ledgers,
+    new_ledgers,
+    start_clocks,
+)
 from onething.cases.errors import GuardBlocked
 from onething.cases.states import StateMachine, TransitionGuard, machine_for
-from onething.cases.transitions import Performed, perform, record_event, run_guards
+from onething.cases.transitions import Performed, audit_of, event_values, perform, run_guards
 from onething.kit.calendar import WorkingCalendar, default_calendar, to_shanghai
-from onething.kit.db import utcnow
+from onething.kit.db import as_loaded, utcnow
 from onething.kit.errors import Conflict, NotFound
 from onething.kit.i18n import DEFAULT_LOCALE, translate
-from onething.models.cases import Case, new_case_id
+from onething.models.cases import CASES, Case, NewCaseRows, new_case_id, write_new_cases
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
+CASE_COLUMNS = frozenset(column.key for column in CASES.columns)
+CASE_DEFAULTS: Mapping[str, Any] = {
+    "parent_id": None,
+    "origin_id": None,
+    "assisted_by": None,
+    "held_from": None,
+    "outcome": None,
+    "plan": None,
+    "legal_limit_days": None,
+    "promised_limit_days": None,
+    "concluded_at": None,
+}
+"""The columns a new case may leave out (every column is set, so nothing is read back)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """New cases to write or written: the cases (the root first), their first events
+    (column values) and the clocks started with them (``clock_reason`` on their start
+    lines) — enough to answer without a read."""
+
+    cases: list[Case]
+    events: list[dict[str, Any]]
+    ledgers: list[Ledger] = field(default_factory=list)
+    clock_reason: str | None = None
+
+    @property
+    def root(self) -> Case:
+        return self.cases[0]
+
 
 def moment(at: datetime | None) -> datetime:
-    """When a step happens: ``at`` (aware) or now."""
+    """When a step happens, in UTC (as the database gives it back): ``at`` (aware) or now."""
     if at is None:
         return utcnow()
     to_shanghai(at)  # refuses a naive datetime with a clear message
-    return at
+    return at.astimezone(UTC)
 
 
 def flush_now(session: Session) -> None:
     """Flush now, so a concurrent change surfaces inside the verb (see :func:`verb`)."""
     session.flush()
-
-
-def savepoint(session: Session) -> SessionTransaction:
-    """A SAVEPOINT in the caller's transaction: ``with savepoint(session): ...`` keeps the
-    block's writes, or on an error rolls back only them and re-raises.
-
-    Python's sqlite3 (legacy transaction control) opens its transaction only at the first
-    INSERT, UPDATE or DELETE; a SAVEPOINT sent before one would open the transaction itself
-    and its release would commit it, so on SQLite the transaction is begun first.
-    """
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        dbapi = connection.connection.dbapi_connection
-        if not getattr(dbapi, "in_transaction", True):
-            connection.exec_driver_sql("BEGIN")
-    return session.begin_nested()
 
 
 def verb(method: Callable[P, R]) -> Callable[P, R]:
@@ -184,13 +206,34 @@ class EngineBase:
         )
 
     def _new_case(self, machine: StateMachine, **values: Any) -> Case:
+        """A new case of ``machine`` (in its initial state unless ``state`` is given), every
+        column set, not written yet (:meth:`_write`)."""
         values.setdefault("state", machine.initial)
-        return Case(id=new_case_id(), kind=machine.kind, last_seq=0, **values)
+        row = {
+            **CASE_DEFAULTS,
+            **values,
+            "id": new_case_id(),
+            "kind": machine.kind,
+            "last_seq": 0,
+            "version": 1,
+        }
+        unknown = row.keys() - CASE_COLUMNS
+        if unknown:
+            raise TypeError(f"not columns of a case: {sorted(unknown)}")
+        return as_loaded(Case, row)
 
-    def _record_submission(
-        self, session: Session, cases: Sequence[Case], actor: Actor, *, at: datetime
-    ) -> None:
-        """Guard every new case (a ``block`` refuses the whole submission), then record them."""
+    def _new_cases(
+        self,
+        cases: Sequence[Case],
+        actor: Actor,
+        *,
+        at: datetime,
+        clocks: Sequence[tuple[str, ClockSpec]] = (),
+        clock_reason: str | None = None,
+    ) -> Written:
+        """Guard every new case (a ``block`` refuses the whole submission), then prepare
+        their submit events and the clocks they start with; nothing is written yet
+        (:meth:`_write`)."""
         warnings: dict[str, list[dict[str, Any]]] = {}
         blocks: list[dict[str, Any]] = []
         for case in cases:
@@ -201,10 +244,8 @@ class EngineBase:
             warnings[case.id] = [f.as_dict() for f in findings if f.severity == "warn"]
         if blocks:
             raise GuardBlocked(action="submit", findings=blocks)
-        session.add_all(cases)
-        for case in cases:
-            record_event(
-                session,
+        events = [
+            event_values(
                 case,
                 "submit",
                 actor,
@@ -220,3 +261,44 @@ class EngineBase:
                 },
                 findings=warnings[case.id] or None,
             )
+            for case in cases
+        ]
+        ledgers = new_ledgers(self.cal, clocks, at=at, actor=actor.label, reason=clock_reason)
+        return Written(list(cases), events, ledgers, clock_reason)
+
+    def _write(
+        self,
+        session: Session,
+        written: Written,
+        actor: Actor,
+        *,
+        key: dict[str, Any] | None = None,
+    ) -> bool:
+        """Write new cases with their events, audit rows and clocks, at once and no ids read
+        back; with ``key`` (an idempotency key's row) only if it is still free (``False``:
+        nothing written). The cases then belong to the session as if loaded (changes to
+        them are flushed as usual, under the version check)."""
+        rows = NewCaseRows(
+            cases=[{k: case.__dict__[k] for k in CASE_COLUMNS} for case in written.cases],
+            events=written.events,
+            audits=[audit_of(event, actor) for event in written.events],
+            clocks=[clock_values(ledger.clock) for ledger in written.ledgers],
+            clock_actor=actor.label,
+            clock_reason=written.clock_reason,
+            key=key,
+        )
+        if not write_new_cases(session, rows):
+            return False
+        for case in written.cases:
+            make_transient_to_detached(case)
+            session.add(case)
+        return True
+
+    def _record_submission(
+        self, session: Session, cases: Sequence[Case], actor: Actor, *, at: datetime
+    ) -> Written:
+        """Guard and write new cases with their submit events and audit rows (see
+        :meth:`_new_cases` and :meth:`_write`)."""
+        written = self._new_cases(cases, actor, at=at)
+        self._write(session, written, actor)
+        return written

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,8 +31,9 @@ from sqlalchemy.orm import Session
 from onething.kit.calendar import Step, WorkingCalendar, to_shanghai
 from onething.kit.calendar.explain import step
 from onething.kit.calendar.hours import hours_text
+from onething.kit.db import as_loaded
 from onething.kit.i18n import DEFAULT_LOCALE
-from onething.models.cases import Clock, ClockEntry
+from onething.models.cases import CLOCKS, Clock, ClockEntry, NewCaseRows, write_new_cases
 
 ClockKind = Literal["legal", "promised", "step", "custom"]
 ClockUnit = Literal["working_days", "working_hours", "calendar_days"]
@@ -352,6 +353,62 @@ class ClockSpec:
     amount: int
 
 
+def new_ledgers(
+    calendar: WorkingCalendar,
+    starts: Iterable[tuple[str, ClockSpec]],
+    *,
+    at: datetime,
+    actor: str,
+    reason: str | None = None,
+) -> list[Ledger]:
+    """The ledgers of clocks starting at ``at`` for ``(case_id, spec)`` pairs, each with its
+    ``start`` line — not written (:func:`start_clocks` writes them, or the submission that
+    starts them with its cases); not attached to a session (:func:`load_ledgers` reads
+    them back to change them)."""
+    ledgers: list[Ledger] = []
+    for case_id, spec in starts:
+        start = read_clock(spec.kind, spec.unit, spec.amount, [LedgerLine("start", at)], calendar)
+        clock = as_loaded(
+            Clock,
+            {
+                "id": None,
+                "case_id": case_id,
+                "kind": spec.kind,
+                "name": spec.name,
+                "unit": spec.unit,
+                "amount": spec.amount,
+                "started_at": at,
+                "due_at": start.due_at,
+                "paused_at": None,
+                "stopped_at": None,
+                "status": "running",
+                "sla_level": None,
+            },
+        )
+        entry = as_loaded(
+            ClockEntry,
+            {
+                "id": None,
+                "clock_id": None,
+                "at": at,
+                "action": "start",
+                "amount": None,
+                "reason": reason,
+                "actor": actor,
+            },
+        )
+        ledgers.append(Ledger(clock, [entry]))
+    return ledgers
+
+
+CLOCK_COLUMNS = tuple(c.key for c in CLOCKS.columns if c is not CLOCKS.autoincrement_column)
+
+
+def clock_values(clock: Clock) -> dict[str, Any]:
+    """The column values of a new clock row (its id is the database's)."""
+    return {key: getattr(clock, key) for key in CLOCK_COLUMNS}
+
+
 def start_clocks(
     session: Session,
     calendar: WorkingCalendar,
@@ -361,31 +418,16 @@ def start_clocks(
     actor: str,
     reason: str | None = None,
 ) -> list[Ledger]:
-    """Start clocks for ``(case_id, spec)`` pairs: rows in one insert, start lines in one more."""
-    clocks: list[Clock] = []
-    for case_id, spec in starts:
-        start = read_clock(spec.kind, spec.unit, spec.amount, [LedgerLine("start", at)], calendar)
-        clocks.append(
-            Clock(
-                case_id=case_id,
-                kind=spec.kind,
-                name=spec.name,
-                unit=spec.unit,
-                amount=spec.amount,
-                started_at=at,
-                due_at=start.due_at,
-                status="running",
-            )
+    """Start clocks for ``(case_id, spec)`` pairs now: their rows and start lines written
+    at once whatever their number, no ids read back (see :func:`new_ledgers`)."""
+    ledgers = new_ledgers(calendar, starts, at=at, actor=actor, reason=reason)
+    if ledgers:
+        rows = NewCaseRows(
+            clocks=[clock_values(ledger.clock) for ledger in ledgers],
+            clock_actor=actor,
+            clock_reason=reason,
         )
-    if not clocks:
-        return []
-    session.add_all(clocks)
-    session.flush()  # clock ids for the ledger rows (the case rows go first)
-    ledgers = []
-    for clock in clocks:
-        entry = ClockEntry(clock_id=clock.id, at=at, action="start", reason=reason, actor=actor)
-        session.add(entry)
-        ledgers.append(Ledger(clock, [entry]))
+        write_new_cases(session, rows)
     return ledgers
 
 

@@ -2,13 +2,14 @@
 
 Every read is a fixed number of queries whatever the size of the tree or the list (no
 N+1): a status tree is the case, its descendants level by level, their clocks and ledgers,
-their events and evaluations.
+their events and evaluations. :func:`build_tree` makes a tree of rows however they were
+got: read (:func:`case_tree`) or just written (:func:`written_tree`, a submission's answer).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -39,7 +40,7 @@ from onething.kit.calendar.hours import hours_text
 from onething.kit.errors import NotFound, PermissionDenied
 from onething.kit.i18n import DEFAULT_LOCALE
 from onething.kit.ids import mask_credit_code, mask_resident_id
-from onething.models.cases import Case, CaseEvent, Clock, Evaluation
+from onething.models.cases import CASE_EVENTS, Case, CaseEvent, Clock, Evaluation
 
 RATE_PLACES = Decimal("0.0001")
 MAX_TREE_DEPTH = 4
@@ -132,22 +133,70 @@ def clock_out(ledger: Ledger, calendar: WorkingCalendar, locale: str = DEFAULT_L
     )
 
 
-def _event_out(event: CaseEvent) -> EventOut:
+def _event_out(event: Mapping[Any, Any]) -> EventOut:
     return EventOut(
-        seq=event.seq,
-        at=event.at,
-        action=event.action,
-        from_state=event.from_state,
-        to_state=event.to_state,
-        actor_role=event.actor_role,
-        actor_person=event.actor_person,
-        actor_department=event.actor_department,
-        actor_region=event.actor_region,
-        before=event.before,
-        after=event.after,
-        findings=event.findings,
-        note=event.note,
+        seq=event["seq"],
+        at=event["at"],
+        action=event["action"],
+        from_state=event["from_state"],
+        to_state=event["to_state"],
+        actor_role=event["actor_role"],
+        actor_person=event["actor_person"],
+        actor_department=event["actor_department"],
+        actor_region=event["actor_region"],
+        before=event["before"],
+        after=event["after"],
+        findings=event["findings"],
+        note=event["note"],
     )
+
+
+def _evaluation_out(evaluation: Evaluation | None) -> EvaluationOut | None:
+    if evaluation is None:
+        return None
+    return EvaluationOut(
+        level=evaluation.level,
+        channel=evaluation.channel,
+        comment=evaluation.comment,
+        at=evaluation.at,
+        rectification_id=evaluation.rectification_id,
+    )
+
+
+def build_tree(
+    root: Case,
+    cases: Iterable[Case],
+    ledgers: Iterable[Ledger],
+    events: Iterable[Mapping[Any, Any]],
+    evaluations: Mapping[str, Evaluation],
+    *,
+    calendar: WorkingCalendar,
+    locale: str = DEFAULT_LOCALE,
+) -> CaseTree:
+    """The status tree of ``root`` from rows: ``cases`` (its descendants, the root may be
+    among them), their clocks, their events (column values, in ``seq`` order) and
+    evaluations."""
+    children_of: dict[str, list[Case]] = defaultdict(list)
+    for case in cases:
+        if case.parent_id is not None and case is not root:
+            children_of[case.parent_id].append(case)
+    clocks_of: dict[str, list[Ledger]] = defaultdict(list)
+    for ledger in ledgers:
+        clocks_of[ledger.clock.case_id].append(ledger)
+    events_of: dict[str, list[Mapping[Any, Any]]] = defaultdict(list)
+    for event in events:
+        events_of[event["case_id"]].append(event)
+
+    def build(case: Case) -> CaseTree:
+        return CaseTree(
+            case=case_out(case, locale),
+            clocks=[clock_out(ledger, calendar, locale) for ledger in clocks_of[case.id]],
+            events=[_event_out(e) for e in events_of[case.id]],
+            evaluation=_evaluation_out(evaluations.get(case.id)),
+            children=[build(c) for c in sorted(children_of[case.id], key=child_order)],
+        )
+
+    return build(root)
 
 
 def case_tree(
@@ -163,47 +212,47 @@ def case_tree(
     if root is None:
         raise NotFound("cases.not_found", id=case_id)
     check_scope(root, actor, read=True)
-    children_of: dict[str, list[Case]] = defaultdict(list)
     level = [root.id]
     everyone = [root]
     for _ in range(MAX_TREE_DEPTH):
         found = session.scalars(select(Case).where(Case.parent_id.in_(level))).all()
         if not found:
             break
-        for child in found:
-            children_of[str(child.parent_id)].append(child)
         everyone.extend(found)
         level = [c.id for c in found]
     ids = [c.id for c in everyone]
     ledgers = load_ledgers(session, ids)
-    events: dict[str, list[CaseEvent]] = defaultdict(list)
-    for event in session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id.in_(ids)).order_by(CaseEvent.seq)
-    ):
-        events[event.case_id].append(event)
+    events = session.execute(
+        select(CASE_EVENTS).where(CaseEvent.case_id.in_(ids)).order_by(CaseEvent.seq)
+    ).mappings()
     evaluations = {
         e.case_id: e for e in session.scalars(select(Evaluation).where(Evaluation.case_id.in_(ids)))
     }
+    return build_tree(
+        root,
+        everyone,
+        (ledger for found in ledgers.values() for ledger in found),
+        events,
+        evaluations,
+        calendar=calendar,
+        locale=locale,
+    )
 
-    def build(case: Case) -> CaseTree:
-        evaluation = evaluations.get(case.id)
-        return CaseTree(
-            case=case_out(case, locale),
-            clocks=[clock_out(ledger, calendar, locale) for ledger in ledgers[case.id]],
-            events=[_event_out(e) for e in events[case.id]],
-            evaluation=None
-            if evaluation is None
-            else EvaluationOut(
-                level=evaluation.level,
-                channel=evaluation.channel,
-                comment=evaluation.comment,
-                at=evaluation.at,
-                rectification_id=evaluation.rectification_id,
-            ),
-            children=[build(c) for c in sorted(children_of[case.id], key=child_order)],
-        )
 
-    return build(root)
+def written_tree(
+    actor: Actor,
+    cases: Sequence[Case],
+    events: Iterable[Mapping[str, Any]],
+    ledgers: Iterable[Ledger],
+    *,
+    calendar: WorkingCalendar,
+    locale: str = DEFAULT_LOCALE,
+) -> CaseTree:
+    """The status tree of cases just written (the root first), as :func:`case_tree` would
+    read it back: no evaluation, no event but those given."""
+    root = cases[0]
+    check_scope(root, actor, read=True)
+    return build_tree(root, cases, ledgers, events, {}, calendar=calendar, locale=locale)
 
 
 def list_cases(

@@ -25,13 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from onething.cases import queries
 from onething.cases.actors import Actor
-from onething.cases.base import flush_now, moment, savepoint, verb
+from onething.cases.base import Written, flush_now, moment, verb
 from onething.cases.bundles import load_children, plan_bundle, required_outputs, settle
 from onething.cases.clocks import (
     ClockReading,
@@ -40,7 +38,6 @@ from onething.cases.clocks import (
     LedgerLine,
     load_ledgers,
     read_clock,
-    start_clocks,
 )
 from onething.cases.definitions import BundleDefinition, MatterDefinition, ServiceCatalog
 from onething.cases.evaluation import EvaluationVerbs
@@ -60,7 +57,7 @@ from onething.cases.supervision import SupervisionVerbs
 from onething.kit.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from onething.kit.i18n import DEFAULT_LOCALE, translate
 from onething.kit.ids import area_name, validate_credit_code, validate_resident_id
-from onething.models.cases import Case, IdempotencyKey
+from onething.models.cases import Case, claimed_key
 
 MAX_EXTENSION_DAYS = 60
 
@@ -76,15 +73,6 @@ def _applicant_id(applicant: Applicant) -> str:
     return enterprise.normalized or applicant.id
 
 
-def _claimed(session: Session, scope: str, key: str) -> Row[str, str] | None:
-    """The request hash and case of an idempotency key already used in ``scope``."""
-    return session.execute(
-        select(IdempotencyKey.request_hash, IdempotencyKey.case_id).where(
-            IdempotencyKey.scope == scope, IdempotencyKey.key == key
-        )
-    ).one_or_none()
-
-
 def _check_region(code: str, field_name: str) -> None:
     if area_name(code) is None:
         raise InvalidInput("cases.region.unknown", errors=[{"field": field_name}], region=code)
@@ -92,10 +80,15 @@ def _check_region(code: str, field_name: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Submitted:
-    """What a submission did: the case, and whether it is a retry's (``replayed``)."""
+    """What a submission did: the case, and whether it is a retry's (``replayed``).
+
+    ``written`` is what a new submission wrote (``None`` for a retry's answer): with it,
+    :meth:`CaseService.submission_tree` answers without reading anything back.
+    """
 
     case: Case
     replayed: bool
+    written: Written | None = None
 
 
 @dataclass(frozen=True)
@@ -142,54 +135,50 @@ class CaseService(EvaluationVerbs, SupervisionVerbs, MaterialVerbs):
         """:meth:`submit`, telling a new case from a retry's (HTTP 201 versus 200).
 
         Two requests with the same key at the same time (a client retrying before its first
-        answer) race on the key's unique constraint: the loser's writes are rolled back to a
-        savepoint and it answers as a retry, with the winner's case.
+        answer) race on the key's unique constraint: the loser writes nothing (its rows are
+        written only with the key: ``onething.models.cases.write_new_cases``) and answers
+        as a retry, with the winner's case.
         """
         at = moment(at)
         if actor.role not in ("applicant", "clerk", "system"):
             raise PermissionDenied("cases.permission.submit", role=actor.role)
         if idempotency_key is None:
-            root = self._create(session, actor, catalog, request, at=at)
-            flush_now(session)
-            return Submitted(root, replayed=False)
+            written = self._create(actor, catalog, request, at=at)
+            self._write(session, written, actor)
+            return Submitted(written.root, replayed=False, written=written)
         if not 1 <= len(idempotency_key) <= 128:
             raise InvalidInput("cases.idempotency.bad_key")
         scope = f"{actor.role}:{actor.person}"
         fingerprint = request.fingerprint()
-        seen = _claimed(session, scope, idempotency_key)
+        seen = claimed_key(session, scope, idempotency_key)
         if seen is None:
-            try:
-                with savepoint(session):
-                    root = self._create(session, actor, catalog, request, at=at)
-                    session.add(
-                        IdempotencyKey(
-                            scope=scope,
-                            key=idempotency_key,
-                            request_hash=fingerprint,
-                            case_id=root.id,
-                            created_at=at,
-                        )
-                    )
-                    flush_now(session)
-                return Submitted(root, replayed=False)
-            except IntegrityError:
-                seen = _claimed(session, scope, idempotency_key)
-                if seen is None:  # not the key: a real integrity error
-                    raise
+            written = self._create(actor, catalog, request, at=at)
+            key = {
+                "scope": scope,
+                "key": idempotency_key,
+                "request_hash": fingerprint,
+                "case_id": written.root.id,
+                "created_at": at,
+            }
+            if self._write(session, written, actor, key=key):
+                return Submitted(written.root, replayed=False, written=written)
+            seen = claimed_key(session, scope, idempotency_key)  # claimed meanwhile: a retry
+            if seen is None:  # pragma: no cover  (not written only when the key is there)
+                raise RuntimeError(f"idempotency key {idempotency_key!r} neither free nor found")
         if seen.request_hash != fingerprint:
             raise Conflict("cases.idempotency.mismatch", key=idempotency_key)
         return Submitted(self._load(session, seen.case_id, None), replayed=True)
 
     def _create(
         self,
-        session: Session,
         actor: Actor,
         catalog: ServiceCatalog,
         request: SubmitRequest,
         *,
         at: datetime,
-    ) -> Case:
-        """Check the request, then add the new case (or bundle) with its events and clocks."""
+    ) -> Written:
+        """Check the request, then prepare the new case (or bundle) with its events and
+        clocks (written by :meth:`_write`)."""
         applicant_id = _applicant_id(request.applicant)
         if actor.role == "applicant" and actor.person != applicant_id:
             raise PermissionDenied("cases.permission.not_applicant")
@@ -209,7 +198,6 @@ class CaseService(EvaluationVerbs, SupervisionVerbs, MaterialVerbs):
         service = catalog.service(request.service_code)
         if isinstance(service, BundleDefinition):
             return self._submit_bundle(
-                session,
                 actor,
                 service,
                 catalog=catalog,
@@ -228,13 +216,11 @@ class CaseService(EvaluationVerbs, SupervisionVerbs, MaterialVerbs):
                 promised_limit_days=service.promised_limit_days,
                 **common,
             )
-            self._record_submission(session, [root], actor, at=at)
-            return root
+            return self._new_cases([root], actor, at=at)
         raise TypeError(f"not a matter or a bundle: {service!r}")  # pragma: no cover
 
     def _submit_bundle(
         self,
-        session: Session,
         actor: Actor,
         bundle: BundleDefinition,
         *,
@@ -242,7 +228,7 @@ class CaseService(EvaluationVerbs, SupervisionVerbs, MaterialVerbs):
         form: dict[str, Any],
         common: dict[str, Any],
         at: datetime,
-    ) -> Case:
+    ) -> Written:
         plans = plan_bundle(bundle, catalog)
         parent = self._new_case(
             BUNDLE,
@@ -269,21 +255,14 @@ class CaseService(EvaluationVerbs, SupervisionVerbs, MaterialVerbs):
             )
             for position, plan in enumerate(plans)
         ]
-        self._record_submission(session, [parent, *children], actor, at=at)
-        start_clocks(
-            session,
-            self.cal,
-            [
-                (
-                    parent.id,
-                    ClockSpec("promised", "promised", "working_days", bundle.promised_limit_days),
-                )
-            ],
+        promised = ClockSpec("promised", "promised", "working_days", bundle.promised_limit_days)
+        return self._new_cases(
+            [parent, *children],
+            actor,
             at=at,
-            actor=actor.label,
-            reason=translate("cases.clock.reason.bundle_submitted", DEFAULT_LOCALE),
+            clocks=[(parent.id, promised)],
+            clock_reason=translate("cases.clock.reason.bundle_submitted", DEFAULT_LOCALE),
         )
-        return parent
 
     # -- handling --------------------------------------------------------------------------
 
@@ -531,6 +510,18 @@ class CaseService(EvaluationVerbs, SupervisionVerbs, MaterialVerbs):
         """The status tree: the case, its clocks with explained due times, its events, and
         its children (a bundle's members, a rectification's callback)."""
         return queries.case_tree(session, actor, case_id, calendar=self.cal, locale=locale)
+
+    def submission_tree(
+        self, session: Session, actor: Actor, submitted: Submitted, *, locale: str = DEFAULT_LOCALE
+    ) -> CaseTree:
+        """The status tree of what :meth:`submit_once` answered: a new submission's from
+        what it wrote (no query: nothing else can be there yet), a retry's read back."""
+        written = submitted.written
+        if written is None:
+            return self.get_case(session, actor, submitted.case.id, locale=locale)
+        return queries.written_tree(
+            actor, written.cases, written.events, written.ledgers, calendar=self.cal, locale=locale
+        )
 
     def list_cases(
         self, session: Session, actor: Actor, *, applicant_kind: str, applicant_id: str

@@ -5,7 +5,9 @@ actions (``TransitionRefused``, naming the allowed ones), checks the actor's rol
 department and region (``PermissionDenied``), runs the transition's guards and the
 service's pluggable guards (``GuardBlocked`` on any ``block``, before anything is
 changed), then moves the state and writes the case event and the audit row together.
-:func:`record_event` is the writer both use (a submission records its first event with it).
+:func:`record_event` is the writer it uses; new cases get their first events written with
+them, all at once (``onething.models.cases.write_new_cases``). Both build the rows with
+:func:`event_values` and :func:`audit_of`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from onething.cases.actors import STAFF_ROLES, Actor, region_covers
 from onething.cases.errors import GuardBlocked, action_label
 from onething.cases.states import CaseSnapshot, Finding, Transition, TransitionGuard, machine_for
 from onething.kit.errors import PermissionDenied
-from onething.models.audit import record_audit
+from onething.models.audit import AuditEvent, audit_values
 from onething.models.cases import Case, CaseEvent
 
 
@@ -154,6 +156,55 @@ def perform(
     return Performed(transition, event, warnings)
 
 
+def event_values(
+    case: Case,
+    action: str,
+    actor: Actor,
+    *,
+    at: datetime,
+    from_state: str | None,
+    to_state: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    findings: list[dict[str, Any]] | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """The column values of the case's next event (its ``seq`` is taken: ``last_seq``)."""
+    case.last_seq += 1
+    return {
+        "case_id": case.id,
+        "seq": case.last_seq,
+        "at": at,
+        "action": action,
+        "from_state": from_state,
+        "to_state": to_state,
+        "actor_role": actor.role,
+        "actor_person": actor.person,
+        "actor_department": actor.department,
+        "actor_region": actor.region,
+        "before": before,
+        "after": after,
+        "findings": findings,
+        "note": note,
+    }
+
+
+def audit_of(event: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """The audit row (column values) matching an event of :func:`event_values` by ``actor``
+    (its warnings kept with what came after)."""
+    after = dict(event["after"] or {})
+    if event["findings"]:
+        after["findings"] = event["findings"]
+    return audit_values(
+        actor=actor.label,
+        action=f"cases.{event['action']}",
+        entity_type="case",
+        entity_id=event["case_id"],
+        before=event["before"],
+        after=after,
+    )
+
+
 def record_event(
     session: Session,
     case: Case,
@@ -168,35 +219,21 @@ def record_event(
     findings: list[dict[str, Any]] | None = None,
     note: str | None = None,
 ) -> CaseEvent:
-    """Append the case's next event and the matching audit row (same transaction)."""
-    case.last_seq += 1
-    event = CaseEvent(
-        case_id=case.id,
-        seq=case.last_seq,
+    """Append the case's next event and the matching audit row (same transaction; both
+    added to the session, written at its next flush)."""
+    values = event_values(
+        case,
+        action,
+        actor,
         at=at,
-        action=action,
         from_state=from_state,
         to_state=to_state,
-        actor_role=actor.role,
-        actor_person=actor.person,
-        actor_department=actor.department,
-        actor_region=actor.region,
         before=before,
         after=after,
         findings=findings,
         note=note,
     )
+    event = CaseEvent(**values)
     session.add(event)
-    audit_after = dict(after or {})
-    if findings:
-        audit_after["findings"] = findings
-    record_audit(
-        session,
-        actor=actor.label,
-        action=f"cases.{action}",
-        entity_type="case",
-        entity_id=case.id,
-        before=before,
-        after=audit_after,
-    )
+    session.add(AuditEvent(**audit_of(values, actor)))
     return event

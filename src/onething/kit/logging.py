@@ -7,6 +7,10 @@ import sys
 
 import structlog
 
+ACCESS_LOGGERS = ("uvicorn.access",)
+"""Loggers kept quiet below WARNING: the API writes one line per request itself (method,
+path, status, duration, request id), so the server's own access line would double it."""
+
 
 def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     """Route stdlib and structlog records through one renderer at ``level``."""
@@ -39,6 +43,17 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name in ACCESS_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+
+
+def ensure_logging(level: str = "INFO", *, json: bool = False) -> None:
+    """:func:`configure_logging`, unless logging is already set up in this process (by a
+    command, or by a test runner that collects the records): a server's worker processes
+    start without it."""
+    if structlog.is_configured() or logging.getLogger().handlers:
+        return
+    configure_logging(level, json=json)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

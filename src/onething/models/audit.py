@@ -1,7 +1,8 @@
 """The audit log: every write records who did what to which entity, before and after.
 
 Rows are append-only. :func:`record_audit` adds the row to the caller's session, so it
-commits or rolls back together with the write it describes.
+commits or rolls back together with the write it describes. :func:`audit_values` gives a
+row's column values, for writers that insert many rows at once.
 """
 
 from __future__ import annotations
@@ -34,6 +35,30 @@ class AuditEvent(Base):
     request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
+def audit_values(
+    *,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    request_id: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The column values of one audit row (``at``: now unless given)."""
+    return {
+        "at": at or utcnow(),
+        "actor": actor,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "before": before,
+        "after": after,
+        "request_id": request_id,
+    }
+
+
 def record_audit(
     session: Session,
     *,
@@ -47,14 +72,15 @@ def record_audit(
 ) -> AuditEvent:
     """Add an audit row to ``session`` (committed with the write it describes)."""
     event = AuditEvent(
-        at=utcnow(),
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        before=before,
-        after=after,
-        request_id=request_id,
+        **audit_values(
+            actor=actor,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            request_id=request_id,
+        )
     )
     session.add(event)
     return event

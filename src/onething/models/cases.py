@@ -13,24 +13,45 @@ queries (``onething.cases.queries``), so no attribute access ever issues a hidde
 
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     JSON,
     BigInteger,
+    Boolean,
+    Column,
     ForeignKey,
     Index,
     Integer,
+    Row,
+    Select,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    bindparam,
+    cast,
+    column,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    union_all,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from onething.kit.db import Base, UTCDateTime, utcnow
+from onething.kit.db import Base, UTCDateTime, table_of, utcnow
+from onething.models.audit import AuditEvent
 
 # SQLite autoincrements only INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
 _ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -248,3 +269,185 @@ class CaseMaterial(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (UniqueConstraint("case_id", "material_code", "sha256"),)
+
+
+# -- idempotency keys and writing new cases at once ---------------------------------------------
+
+CASES = table_of(Case)
+CASE_EVENTS = table_of(CaseEvent)
+CLOCKS = table_of(Clock)
+CLOCK_ENTRIES = table_of(ClockEntry)
+IDEMPOTENCY_KEYS = table_of(IdempotencyKey)
+AUDIT_EVENTS = table_of(AuditEvent)
+
+_KEYS = IDEMPOTENCY_KEYS.c
+_CLAIMED = select(_KEYS.request_hash, _KEYS.case_id).where(
+    _KEYS.scope == bindparam("scope"), _KEYS.key == bindparam("key")
+)
+
+
+def claimed_key(session: Session, scope: str, key: str) -> Row[str, str] | None:
+    """The request hash and case of idempotency key ``key`` if already used in ``scope``
+    (one prepared statement, built once)."""
+    return session.execute(_CLAIMED, {"scope": scope, "key": key}).one_or_none()
+
+
+@dataclass
+class NewCaseRows:
+    """Rows of new cases written together, as column values: the cases (a parent before its
+    children), their events and audit rows, clocks started with them (each with one
+    ``start`` line by ``clock_actor`` for ``clock_reason``, at its start), and the
+    idempotency key that claims them."""
+
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    audits: list[dict[str, Any]] = field(default_factory=list)
+    clocks: list[dict[str, Any]] = field(default_factory=list)
+    clock_actor: str = ""
+    clock_reason: str | None = None
+    key: dict[str, Any] | None = None
+
+
+def write_new_cases(session: Session, rows: NewCaseRows) -> bool:
+    """Write ``rows`` now, in the caller's transaction, no ids read back.
+
+    With a key, everything is written only if the key is still free: ``False`` (nothing
+    written, the transaction usable) when another submission claimed it first — a
+    concurrent one included, once it committed. On PostgreSQL this is one statement (the
+    inserts as data-modifying CTEs, the rows as JSON, the key ``ON CONFLICT DO NOTHING``);
+    elsewhere one INSERT per table inside a savepoint, which a taken key rolls back.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return _write_in_one_statement(session, rows)
+    if rows.key is None:
+        _write_per_table(session, rows)
+        return True
+    try:
+        with session.begin_nested():
+            _write_per_table(session, rows)
+            session.execute(insert(IDEMPOTENCY_KEYS), [rows.key])
+    except IntegrityError:
+        if claimed_key(session, rows.key["scope"], rows.key["key"]) is None:
+            raise  # not the key: a real integrity error
+        return False
+    return True
+
+
+def _write_per_table(session: Session, rows: NewCaseRows) -> None:
+    for table, values in (
+        (CASES, rows.cases),
+        (CASE_EVENTS, rows.events),
+        (AUDIT_EVENTS, rows.audits),
+        (CLOCKS, rows.clocks),
+    ):
+        if values:
+            session.execute(insert(table), values)
+    if rows.clocks:
+        clocks = CLOCKS.c
+        started = select(
+            clocks.id,
+            clocks.started_at,
+            literal("start", String()),
+            literal(rows.clock_reason, Text()),
+            literal(rows.clock_actor, String()),
+        ).where(clocks.case_id == bindparam("clock_case"), clocks.name == bindparam("clock_name"))
+        session.execute(
+            insert(CLOCK_ENTRIES).from_select(
+                ["clock_id", "at", "action", "reason", "actor"], started
+            ),
+            [{"clock_case": c["case_id"], "clock_name": c["name"]} for c in rows.clocks],
+        )
+
+
+def _new_columns(table: Table) -> list[Column[Any]]:
+    """The columns a new row gives (all but a database-generated id)."""
+    return [c for c in table.columns if c is not table.autoincrement_column]
+
+
+def _json_rows(table: Table, param: str) -> tuple[list[str], Select[Any]]:
+    """The rows of the JSON array bound as ``param``, typed as ``table``'s columns."""
+    columns = _new_columns(table)
+    rows = (
+        func.json_to_recordset(cast(bindparam(param, type_=Text), JSON))
+        .table_valued(*(column(c.name, c.type) for c in columns))
+        .render_derived(name=f"{param}_rows", with_types=True)
+    )
+    return [c.name for c in columns], select(*rows.c)
+
+
+def _one_statement() -> Select[int]:
+    """Every insert of :class:`NewCaseRows` as data-modifying CTEs of one PostgreSQL
+    statement, all conditional on the key being claimed (or on there being no key); the
+    statement answers 1 when the rows were written, 0 when the key was taken."""
+    keyed = bindparam("keyed", type_=Boolean)
+    keys = IDEMPOTENCY_KEYS
+    names, rows = _json_rows(keys, "key")
+    new_key = (
+        pg_insert(keys)
+        .from_select(names, rows.where(keyed))
+        .on_conflict_do_nothing(index_elements=["scope", "key"])
+        .returning(keys.c.id)
+        .cte("new_key")
+    )
+    claimed = union_all(select(new_key.c.id), select(null()).where(~keyed)).cte("claimed")
+
+    def new(table: Table, param: str, *returning: Column[Any]) -> CTE:
+        names, rows = _json_rows(table, param)
+        stmt = pg_insert(table).from_select(names, rows.where(exists(select(claimed))))
+        return (stmt.returning(*returning) if returning else stmt).cte(f"new_{param}")
+
+    clocks = CLOCKS
+    new_clocks = new(clocks, "clocks", clocks.c.id, clocks.c.started_at)
+    start_lines = pg_insert(CLOCK_ENTRIES).from_select(
+        ["clock_id", "at", "action", "reason", "actor"],
+        select(
+            new_clocks.c.id,
+            new_clocks.c.started_at,
+            literal("start", String()),
+            bindparam("clock_reason", type_=Text),
+            bindparam("clock_actor", type_=String),
+        ),
+    )
+    return (
+        select(func.count())
+        .select_from(claimed)
+        .add_cte(
+            new(CASES, "cases"),
+            new(CASE_EVENTS, "events"),
+            new(AUDIT_EVENTS, "audits"),
+            new_clocks,
+            start_lines.cte("new_lines"),
+        )
+    )
+
+
+_ONE_STATEMENT = _one_statement()
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).isoformat()
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def _as_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_value)
+
+
+def _write_in_one_statement(session: Session, rows: NewCaseRows) -> bool:
+    claimed = session.scalar(
+        _ONE_STATEMENT,
+        {
+            "keyed": rows.key is not None,
+            "key": _as_json([rows.key] if rows.key else []),
+            "cases": _as_json(rows.cases),
+            "events": _as_json(rows.events),
+            "audits": _as_json(rows.audits),
+            "clocks": _as_json(rows.clocks),
+            "clock_reason": rows.clock_reason,
+            "clock_actor": rows.clock_actor,
+        },
+    )
+    return bool(claimed)

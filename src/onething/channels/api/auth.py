@@ -16,7 +16,8 @@ Examples: ``dev.applicant.370102199205170024``, ``dev.clerk.c-01.health.370102``
 ``dev.supervisor.s-01.-.370100``. The setting ``ONETHING_DEV_TOKENS=false`` refuses them.
 
 Routes depend on :data:`ActorDep` only; real authentication (OIDC) replaces
-:func:`current_actor` here and nothing in the domains changes.
+:func:`current_actor` here and nothing in the domains changes. Reading the token costs no
+I/O, so the dependencies are ``async`` (no hop to a worker thread).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def parse_dev_token(token: str) -> Actor:
     return Actor(role, person, department, region)
 
 
-def current_actor(
+async def current_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
@@ -96,14 +97,14 @@ def current_actor(
     return parse_dev_token(credentials.credentials)
 
 
-def optional_actor(
+async def optional_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor | None:
     """The caller if credentials are given (public reads that say more to a known caller)."""
     if credentials is None:
         return None
-    return current_actor(request, credentials)
+    return await current_actor(request, credentials)
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -12,13 +12,14 @@ database, stay plain ``def``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from onething.cases import CaseService, MaterialStore
 from onething.catalog.models import Catalog
@@ -42,6 +43,20 @@ def get_session(engine: Annotated[Engine, Depends(get_engine_dep)]) -> Iterator[
     """The request's unit of work: committed when the handler returns, else rolled back."""
     with unit_of_work(engine) as session:
         yield session
+
+
+T = TypeVar("T")
+
+
+async def in_unit_of_work(engine: Engine, work: Callable[[Session], T]) -> T:
+    """``work(session)`` in one unit of work on a worker thread, committed before it
+    returns (so the answer never reports what was not written); one thread hop in all."""
+
+    def run() -> T:
+        with unit_of_work(engine) as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
 
 
 async def get_cases(request: Request) -> CaseService:

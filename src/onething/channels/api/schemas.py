@@ -166,6 +166,27 @@ class ApplicationOut(_CaseTree):
     materials: list[MaterialOut]
 
 
+class ReceiptMember(BaseModel):
+    """A case of a submission, as a receipt names it."""
+
+    id: str
+    service_code: str
+    state: str
+
+
+class SubmissionReceipt(BaseModel):
+    """What a submission answers with ``Prefer: return=minimal`` (RFC 7240): the case and
+    its children's ids and states, without the status tree (``Location`` points to it).
+    ``version`` is the case version (also the ``ETag``)."""
+
+    id: str
+    kind: str
+    service_code: str
+    state: str
+    version: int
+    children: list[ReceiptMember]
+
+
 class EvaluationIn(BaseModel):
     """好差评: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意."""
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Annotated, Any
 
-from fastapi import APIRouter, Body, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Body, File, Form, Header, Query, Response, UploadFile
 from fastapi.responses import FileResponse
+from sqlalchemy.orm import Session
 
 from onething.cases.schemas import ApplicantKind, CaseSummary, MaterialOut, SubmitRequest
 from onething.catalog.selection import for_submission
@@ -14,19 +15,27 @@ from onething.channels.api.auth import ActorDep
 from onething.channels.api.deps import (
     CasesDep,
     CatalogDep,
+    EngineDep,
     LocaleDep,
     SessionDep,
     SettingsDep,
     StoreDep,
+    in_unit_of_work,
 )
 from onething.channels.api.schemas import (
     SUBMISSION_EXAMPLES,
     ApplicationOut,
     EvaluationIn,
     EvaluationResult,
+    SubmissionReceipt,
     problems,
 )
-from onething.channels.api.views import application_view
+from onething.channels.api.views import (
+    application_view,
+    etag,
+    submission_receipt,
+    submission_view,
+)
 from onething.kit.errors import InvalidInput
 from onething.kit.i18n import translate
 
@@ -39,24 +48,34 @@ MULTIPART_SLACK = 64 * 1024
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
+MINIMAL = "return=minimal"
+
+
+def prefers_minimal(prefer: str | None) -> bool:
+    """Whether a ``Prefer`` header (RFC 7240) asks for ``return=minimal``."""
+    return prefer is not None and any(
+        part.split(";", 1)[0].strip().lower() == MINIMAL for part in prefer.split(",")
+    )
+
+
 @router.post(
     "",
     status_code=201,
     summary=translate("api.summary.submit"),
+    response_model=ApplicationOut | SubmissionReceipt,
     responses={
         200: {"description": "A retry with the same Idempotency-Key and body: the same case"},
         **problems(401, 403, 404, 409, 422),
     },
 )
-def submit(
+async def submit(
     *,
     body: Annotated[SubmitRequest, Body(openapi_examples=SUBMISSION_EXAMPLES)],
     actor: ActorDep,
-    session: SessionDep,
+    engine: EngineDep,
     cases: CasesDep,
     catalog: CatalogDep,
     locale: LocaleDep,
-    response: Response,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -65,22 +84,44 @@ def submit(
             "same case (200); the same key with another body is 409.",
         ),
     ] = None,
-) -> ApplicationOut:
+    prefer: Annotated[
+        str | None,
+        Header(
+            description="`return=minimal` (RFC 7240): answer with a receipt — the case and its "
+            "children's ids and states — instead of the status tree (GET the `Location` for "
+            "it); the answer then carries `Preference-Applied: return=minimal`.",
+        ),
+    ] = None,
+) -> Response:
     """一次提交: a matter (one case) or a bundle (a parent and one child per member; those
     whose prior matters are met enter their department's queue at once). The channel is
-    recorded; a clerk's token records the submission as assisted (代办, ``assisted_by``)."""
+    recorded; a clerk's token records the submission as assisted (代办, ``assisted_by``).
+    The answer is the status tree, or a receipt with ``Prefer: return=minimal``."""
     chosen = for_submission(catalog, body.service_code, body.optional_members)
-    submitted = cases.submit_once(session, actor, chosen, body, idempotency_key=idempotency_key)
-    response.status_code = 200 if submitted.replayed else 201
-    response.headers["Location"] = f"{router.prefix}/{submitted.case.id}"
-    return application_view(
-        session,
-        cases=cases,
-        actor=actor,
-        case_id=submitted.case.id,
-        locale=locale,
-        response=response,
-    )
+    minimal = prefers_minimal(prefer)
+
+    def work(session: Session) -> Response:
+        submitted = cases.submit_once(session, actor, chosen, body, idempotency_key=idempotency_key)
+        case = submitted.case
+        headers = {"Location": f"{router.prefix}/{case.id}", "ETag": etag(case.version)}
+        answer: ApplicationOut | SubmissionReceipt
+        if minimal:
+            headers["Preference-Applied"] = MINIMAL
+            answer = submission_receipt(session, actor=actor, submitted=submitted)
+        else:
+            answer = submission_view(
+                session, cases=cases, actor=actor, submitted=submitted, locale=locale
+            )
+        # serialised here, off the event loop, as the model it is: FastAPI would check it
+        # against the declared union and serialise it through that (twice the work)
+        return Response(
+            answer.model_dump_json(),
+            status_code=200 if submitted.replayed else 201,
+            headers=headers,
+            media_type="application/json",
+        )
+
+    return await in_unit_of_work(engine, work)
 
 
 @router.get(
@@ -128,18 +169,18 @@ def get_application(
     )
 
 
-def declares_too_large(request: Request, limit: int) -> bool:
-    """An upload whose declared length cannot fit the limit (checked before it is read).
+def declares_too_large(method: str, path: str, content_length: str, limit: int) -> bool:
+    """An upload whose declared length (``content_length``, the header's text) cannot fit
+    the limit (checked before the body is read).
 
     A body without a declared length is read, and cut by the streaming check of the store.
     """
-    declared = request.headers.get("content-length", "")
     return (
-        request.method == "POST"
-        and request.url.path.startswith(router.prefix)
-        and request.url.path.endswith("/materials")
-        and declared.isdigit()
-        and int(declared) > limit + MULTIPART_SLACK
+        method == "POST"
+        and path.startswith(router.prefix)
+        and path.endswith("/materials")
+        and content_length.isdigit()
+        and int(content_length) > limit + MULTIPART_SLACK
     )
 
 

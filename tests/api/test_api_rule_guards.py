@@ -1,0 +1,161 @@
+"""The rules engine guarding a matter through the API: the pension claim (guards:
+[fund_risk]) refused at submission by a ``pre`` block rule, and its acceptance refused by
+an ``in`` block rule, each with the rule's explanation; a clean applicant goes through.
+
+The registry is generated with more planted anomalies than the session's, and who is
+flagged is found with the population run of the pack, independently of the guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from api_support import Db, as_applicant, as_clerk
+from fastapi.testclient import TestClient
+
+from onething.channels.api import create_app
+from onething.config import Settings
+from onething.models.cases import Case
+from onething.registry.generate import GenerateOptions, generate_registry
+from onething.rules import compile_pack
+from onething.rules.library import load
+from onething.rules.run.runner import run
+
+END = date(2025, 6, 30)
+MATTER = "hrss_pension_claim"
+
+pytestmark = pytest.mark.xdist_group("api_rule_guards")
+
+
+@pytest.fixture(scope="module")
+def risky_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("risky") / "registry"
+    generate_registry(
+        folder, GenerateOptions(persons=3000, seed=5, end_date=END, anomaly_rate=0.02)
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def flagged(risky_registry: Path) -> dict[str, dict[str, str]]:
+    """Person -> {rule: phase} of every fund_risk hit (population run)."""
+    pack = load("fund_risk")
+    phase = {r.id: r.phase for r in pack.rules}
+    out: dict[str, dict[str, str]] = {}
+    for hit in run(compile_pack(pack, END), risky_registry).hits:
+        out.setdefault(hit.entity_id, {})[hit.rule] = phase[hit.rule]
+    return out
+
+
+@pytest.fixture
+def client(db_url: str, tmp_path: Path, risky_registry: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        home=tmp_path / "home", database_url=db_url, registry_path=risky_registry, today=END
+    )
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+    app.state.engine.dispose()
+
+
+def _region(registry: Path, person: str) -> str:
+    with duckdb.connect(str(registry / "registry.duckdb"), read_only=True) as con:
+        row = con.execute(
+            "SELECT hukou_region FROM persons WHERE person_id = ?", [person]
+        ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _pick(flagged: dict[str, dict[str, str]], phases: set[str]) -> str:
+    for person, rules in sorted(flagged.items()):
+        if set(rules.values()) & {"pre", "in"} == phases:
+            return person
+    pytest.fail(f"no one in the registry has hits of exactly the phases {phases}")
+
+
+def _claim(client: TestClient, registry: Path, person: str) -> Any:
+    body = {
+        "service_code": MATTER,
+        "applicant": {"kind": "person", "id": person},
+        "region": _region(registry, person),
+        "channel": "web",
+        "form": {"retiree.id_number": person, "retiree.retirement_type": "normal"},
+    }
+    return client.post("/api/v1/applications", json=body, headers=as_applicant(person))
+
+
+def _assert_explained(problem: dict[str, Any], person: str, expected: set[str]) -> None:
+    assert problem["code"] == "cases.guard.blocked"
+    assert {e["code"] for e in problem["errors"]} == {f"rules.fund_risk.{r}" for r in expected}
+    for error in problem["errors"]:
+        assert error["severity"] == "block"
+        assert person in error["message"]
+        assert error["message"] in problem["detail"]
+        why = error["explanation"]
+        assert why["basis"]["document"]
+        assert why["pack"] == "fund_risk"
+        assert all(clause["held"] for clause in why["clauses"])
+
+
+def test_a_pre_rule_refuses_the_submission_with_its_explanation(
+    client: TestClient, risky_registry: Path, flagged: dict[str, dict[str, str]], db_url: str
+) -> None:
+    person = _pick(flagged, {"pre"})
+    response = _claim(client, risky_registry, person)
+    assert response.status_code == 409, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    expected = {rule for rule, phase in flagged[person].items() if phase == "pre"}
+    _assert_explained(response.json(), person, expected)
+    db = Db(db_url)
+    try:
+        assert db.count(Case) == 0, "a refused submission leaves no case behind"
+    finally:
+        db.close()
+
+
+def test_an_in_rule_refuses_acceptance_and_a_clean_claim_goes_through(
+    client: TestClient, risky_registry: Path, flagged: dict[str, dict[str, str]]
+) -> None:
+    person = _pick(flagged, {"in"})
+    created = _claim(client, risky_registry, person)
+    assert created.status_code == 201, created.text
+    case_id = created.json()["case"]["id"]
+    clerk = as_clerk("hrss", _region(risky_registry, person))
+    refused = client.post(f"/api/v1/tasks/{case_id}/accept", json={"version": 1}, headers=clerk)
+    assert refused.status_code == 409, refused.text
+    expected = {rule for rule, phase in flagged[person].items() if phase == "in"}
+    _assert_explained(refused.json(), person, expected)
+    state = client.get(f"/api/v1/applications/{case_id}", headers=as_applicant(person))
+    assert state.json()["case"]["state"] == "submitted"
+
+    with duckdb.connect(str(risky_registry / "registry.duckdb"), read_only=True) as con:
+        ids = [r[0] for r in con.execute("SELECT person_id FROM persons ORDER BY 1").fetchall()]
+    clean = next(i for i in ids if i not in flagged)
+    created = _claim(client, risky_registry, clean)
+    assert created.status_code == 201, created.text
+    case_id = created.json()["case"]["id"]
+    clerk = as_clerk("hrss", _region(risky_registry, clean))
+    accepted = client.post(f"/api/v1/tasks/{case_id}/accept", json={"version": 1}, headers=clerk)
+    assert accepted.status_code == 200, accepted.text
+
+
+def test_without_a_registry_a_guarded_matter_is_refused_not_let_through(
+    db_url: str, tmp_path: Path, risky_registry: Path, flagged: dict[str, dict[str, str]]
+) -> None:
+    settings = Settings(
+        home=tmp_path / "home", database_url=db_url, registry_path=tmp_path / "none", today=END
+    )
+    app = create_app(settings)
+    person = _pick(flagged, {"pre"})
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = _claim(client, risky_registry, person)
+    app.state.engine.dispose()
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == "guards.no_registry"
+    assert "onething registry generate" in response.json()["detail"]
