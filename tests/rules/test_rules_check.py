@@ -35,7 +35,7 @@ from onething.rules import (
     compile_pack,
     select_rules,
 )
-from onething.rules.compile.plan import REGISTRY_TABLE
+from onething.rules.compile.trees import REGISTRY_TABLE
 from onething.rules.library import load, pack_names
 from onething.rules.run import explain, explanation_json, run
 from onething.rules.run.postgres import libpq_url

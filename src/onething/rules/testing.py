@@ -49,7 +49,7 @@ from onething.registry.io.regions import shipped_region_rows
 from onething.rules.authoring import Pack, PackTest, load_pack
 from onething.rules.compile import CompiledPack, compile_pack
 from onething.rules.compile.ir import META_REF, META_TYPE
-from onething.rules.compile.plan import REGISTRY_TABLE
+from onething.rules.compile.trees import REGISTRY_TABLE
 from onething.rules.errors import Problem, Problems, RulesError, closest
 from onething.rules.params import BadValue, coerce
 from onething.rules.run import RuleOutcome, outcome, show

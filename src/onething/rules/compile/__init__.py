@@ -29,8 +29,9 @@ from onething.rules.compile.manifest import (
     RuleInfo,
     VariableInfo,
 )
-from onething.rules.compile.plan import Planner, top_clauses
+from onething.rules.compile.plan import Planner
 from onething.rules.compile.summary import summary_query
+from onething.rules.compile.trees import top_clauses
 from onething.rules.compile.types import SYMBOLS, Typed
 from onething.rules.compile.vet import Expr, RuleDef, VarDef, VettedPack, text_of, vet_pack
 from onething.rules.errors import Problem, RulesError

@@ -16,7 +16,7 @@ from sqlglot.errors import ErrorLevel
 from onething.rules.compile.dialects import LOWERINGS
 from onething.rules.compile.functions import FUNCTIONS, Lowering
 from onething.rules.compile.ir import META_TYPE, RType, type_of, wrap
-from onething.rules.compile.plan import REGISTRY_TABLE
+from onething.rules.compile.trees import REGISTRY_TABLE
 
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In, exp.Between)
 
