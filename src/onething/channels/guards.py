@@ -31,6 +31,8 @@ class LazyCheckers(Mapping[str, Checker]):
         self.registry = registry
         self._open: dict[str, Checker] = {}
         self._lock = threading.Lock()
+        self._end: date | None = None
+        self._end_read = False
 
     def __getitem__(self, name: str) -> Checker:
         if name not in self.names:
@@ -53,14 +55,19 @@ class LazyCheckers(Mapping[str, Checker]):
         return len(self.names)
 
     def data_as_of(self) -> date | None:
-        """The day the registry's data runs to (its manifest's ``end_date``), if it says."""
+        """The day the registry's data runs to (its manifest's ``end_date``), if it says;
+        read once, as the checkers keep the registry they opened until the app stops."""
+        if self._end_read:
+            return self._end
         from onething.registry.store import RegistryDir
 
         folder = RegistryDir(self.registry)
         if not folder.manifest_file.is_file():
-            return None
+            return None  # not built yet: look again next time
         end = folder.read_manifest().get("end_date")
-        return date.fromisoformat(end) if isinstance(end, str) else None
+        self._end = date.fromisoformat(end) if isinstance(end, str) else None
+        self._end_read = True
+        return self._end
 
     def close(self) -> None:
         with self._lock:
