@@ -10,83 +10,31 @@ WITH "_params" AS (
 ), "_a1_contributions" AS (
   SELECT
     "_t"."enterprise_id" AS "entity_id",
-    (
-      COUNT(DISTINCT "_t"."period") FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + TO_MONTHS(-12) AS DATE)
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
-    ) AS "value_contributed_months",
-    CASE
-      WHEN (
-        COUNT(*) FILTER(WHERE
-          "_t"."scheme" = 'unemployment'
-          AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + TO_MONTHS(-12) AS DATE)
-          AND "_t"."period" < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
-      ) > 0
-      THEN CAST(CAST(CASE
-        WHEN (
+    COUNT(DISTINCT "_t"."period") AS "value_contributed_months",
+    CAST(CAST(CASE
+      WHEN COUNT(*) < 0
+      THEN -(
+        (
           (
-            COUNT(*) FILTER(WHERE
-              "_t"."scheme" = 'unemployment'
-              AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + TO_MONTHS(-12) AS DATE)
-              AND "_t"."period" < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
-          )
-        ) < 0
-        THEN -(
-          (
-            (
-              CAST(ABS(
-                (
-                  COUNT(*) FILTER(WHERE
-                    "_t"."scheme" = 'unemployment'
-                    AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + TO_MONTHS(-12) AS DATE)
-                    AND "_t"."period" < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
-                )
-              ) AS INT128) * 20000000000
-            ) + 12
-          ) // 24
-        )
-        ELSE (
-          (
-            CAST(ABS(
-              (
-                COUNT(*) FILTER(WHERE
-                  "_t"."scheme" = 'unemployment'
-                  AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + TO_MONTHS(-12) AS DATE)
-                  AND "_t"."period" < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
-              )
-            ) AS INT128) * 20000000000
+            CAST(ABS(COUNT(*)) AS INT128) * 20000000000
           ) + 12
         ) // 24
-      END AS DECIMAL(38, 0)) * 0.0000000001 AS DECIMAL(38, 10))
-    END AS "value_insured_headcount",
+      )
+      ELSE (
+        (
+          CAST(ABS(COUNT(*)) AS INT128) * 20000000000
+        ) + 12
+      ) // 24
+    END AS DECIMAL(38, 0)) * 0.0000000001 AS DECIMAL(38, 10)) AS "value_insured_headcount",
     (
       SUM("_t"."employer_amount" + "_t"."employee_amount") FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND NOT "_t"."back_payment"
-        AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + TO_MONTHS(-12) AS DATE)
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+        NOT "_t"."back_payment")
     ) AS "value_paid_last_year"
   FROM "contributions" AS "_t"
   WHERE
-    (
-      (
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + TO_MONTHS(-12) AS DATE)
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-      )
-      OR (
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + TO_MONTHS(-12) AS DATE)
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-      )
-      OR (
-        "_t"."scheme" = 'unemployment'
-        AND NOT "_t"."back_payment"
-        AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + TO_MONTHS(-12) AS DATE)
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-      )
-    )
+    "_t"."scheme" = 'unemployment'
+    AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + TO_MONTHS(-12) AS DATE)
+    AND "_t"."period" < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
     AND "_t"."enterprise_id" IN ('91370102MA3C00011X')
   GROUP BY
     "_t"."enterprise_id"

@@ -104,6 +104,7 @@ def render(
     """SQL text of ``tree`` in ``dialect`` (identifiers always quoted)."""
     return lower(tree, dialect, schema=schema).sql(
         dialect=dialect,
+        copy=False,  # the lowered tree is a copy already, used once
         pretty=pretty,
         identify=True,
         comments=False,

@@ -62,9 +62,11 @@ from onething.rules.compile.trees import (
     T,
     V,
     Values,
+    aliased,
     col,
     is_in,
     literal,
+    named,
     parameter,
     registry_table,
     top_clauses,
@@ -245,12 +247,12 @@ class _EntityPlan:
         region = col(info.region, E) if info.region else literal(None, TEXT)
         first = exp.select(
             col("scenario", P),
-            col(info.key, E).as_("entity_id"),
-            region.as_("region"),
-            *(col(p, P).as_(p) for p in self.planner.parameters),
+            named(col(info.key, E), "entity_id"),
+            named(region, "region"),
+            *(named(col(p, P), p) for p in self.planner.parameters),
         )
         first = first.from_(registry_table(info.table.name, E), copy=False).join(
-            exp.to_table("_params").as_(P), join_type="cross", copy=False
+            aliased("_params", P), join_type="cross", copy=False
         )
         joined: set[str] = set()
         for name in self.order:
@@ -275,10 +277,13 @@ class _EntityPlan:
                 if cte not in joined:
                     joined.add(cte)
                     first = first.join(
-                        exp.to_table(cte), on=exp.and_(*on), join_type="left", copy=False
+                        exp.to_table(cte),
+                        on=exp.and_(*on, copy=False),
+                        join_type="left",
+                        copy=False,
                     )
                 value = self._or_default(col(column, cte), vdef, rtype)
-            first = first.select(value.as_(name), copy=False)
+            first = first.select(named(value, name), copy=False)
             self.carried.append(name)
         if self.row_filter is not None:
             first = first.where(self.row_filter.condition(E), copy=False)
@@ -287,9 +292,7 @@ class _EntityPlan:
     def _layer(self, level: int) -> exp.Select:
         """The variables of one depth, over the layer below (``_v``)."""
         below = self.cte_name(f"l{level - 1}")
-        layer = exp.select(*(col(c, V) for c in self.carried)).from_(
-            exp.to_table(below).as_(V), copy=False
-        )
+        layer = exp.select(*(col(c, V) for c in self.carried)).from_(aliased(below, V), copy=False)
         for name in self.order:
             if self.levels[name] != level:
                 continue
@@ -311,12 +314,12 @@ class _EntityPlan:
                     for alias, column in pairs
                 ]
                 layer = layer.join(
-                    exp.to_table(cte), on=exp.and_(*on), join_type="left", copy=False
+                    exp.to_table(cte), on=exp.and_(*on, copy=False), join_type="left", copy=False
                 )
                 value: exp.Expr = self._or_default(col("value", cte), vdef, rtype)
             else:
                 value = self.definition(name, None)
-            layer = layer.select(value.as_(name), copy=False)
+            layer = layer.select(named(value, name), copy=False)
             self.carried.append(name)
         return layer
 
@@ -371,17 +374,19 @@ class _EntityPlan:
         (as a separate GROUP BY would have no group), so its default still applies."""
         first = self.variables[names[0]]
         keys = [
-            col(join.column, T).as_(alias)
+            named(col(join.column, T), alias)
             for join, alias in zip(first.joins, _join_aliases(first), strict=True)
         ]
         query = exp.select(*keys).from_(self._source(first), copy=False)
-        filters: list[exp.Expr | None] = []
+        wheres: list[exp.Expr | None] = []
         for name in names:
+            vdef = self.variables[name]
+            wheres.append(None if vdef.filter is None else self.rewrite(vdef.filter.tree, vdef))
+        common, rests = _common_conjuncts(wheres)
+        for name, where in zip(names, rests, strict=True):
             vdef = self.variables[name]
             assert vdef.value is not None
             value = self.rewrite(vdef.value.tree, vdef)
-            where = None if vdef.filter is None else self.rewrite(vdef.filter.tree, vdef)
-            filters.append(where)
             if where is not None and _empty_is_null(value, vdef.default):
                 value = _filtered(value, where)
             elif where is not None:
@@ -400,14 +405,14 @@ class _EntityPlan:
                 set_type(value, rtype)
             column = f"value_{name}"
             self.merged[name] = (cte, column)
-            query = query.select(value.as_(column), copy=False)
-        conditions: list[exp.Expr] = []
-        if all(f is not None for f in filters):
-            conditions.append(exp.or_(*(wrap(f) for f in filters if f is not None)))
+            query = query.select(named(value, column), copy=False)
+        conditions: list[exp.Expr] = list(common)
+        if all(r is not None for r in rests):
+            conditions.append(exp.or_(*(wrap(r) for r in rests if r is not None), copy=False))
         if self.row_filter is not None:
             conditions.extend(self.planner.pushdown(self, first))
         if conditions:
-            query = query.where(exp.and_(*conditions), copy=False)
+            query = query.where(exp.and_(*conditions, copy=False), copy=False)
         return query.group_by(*(col(j.column, T) for j in first.joins), copy=False)
 
     def _or_default(self, value: exp.Expr, vdef: VarDef, rtype: RType) -> exp.Expr:
@@ -422,7 +427,7 @@ class _EntityPlan:
         if vdef.table is not None:
             return registry_table(vdef.table.name, T)
         assert vdef.source_entity is not None
-        return exp.to_table(self.planner.others[vdef.source_entity].top).as_(T)
+        return aliased(self.planner.others[vdef.source_entity].top, T)
 
     def _aggregate(self, name: str, layer: str | None) -> exp.Select:
         """One aggregate: over its rows alone, or joined to the layer it reads."""
@@ -437,16 +442,16 @@ class _EntityPlan:
         if layer is None:
             scenario = [col("scenario", T)] if from_entity else []
             keys = [
-                col(join.column, T).as_(alias)
+                named(col(join.column, T), alias)
                 for join, alias in zip(vdef.joins, _join_aliases(vdef), strict=True)
             ]
-            query = exp.select(*scenario, *keys, value.as_("value")).from_(
+            query = exp.select(*scenario, *keys, named(value, "value"), copy=False).from_(
                 self._source(vdef), copy=False
             )
             group = [*(c.copy() for c in scenario), *(col(j.column, T) for j in vdef.joins)]
         else:
             groups = self._groups(vdef)
-            rows: exp.Expr = exp.to_table(layer).as_(V)
+            rows: exp.Expr = aliased(layer, V)
             if groups is None:
                 own = [col("scenario", V), col("entity_id", V)]
                 selected: list[exp.Expr] = [c.copy() for c in own]
@@ -455,23 +460,56 @@ class _EntityPlan:
                 # them (fewer than rows), joined back to every row that has them.
                 own = [col("scenario", V), *(col(g, V) for g in groups)]
                 distinct = exp.select(*(c.copy() for c in own)).distinct()
-                distinct = distinct.from_(exp.to_table(layer).as_(V), copy=False)
+                distinct = distinct.from_(aliased(layer, V), copy=False)
                 rows = exp.Subquery(this=distinct, alias=exp.TableAlias(this=exp.to_identifier(V)))
                 selected = [own[0].copy()]
-                selected += [c.copy().as_(f"_g{i}") for i, c in enumerate(own[1:], start=1)]
-            query = exp.select(*selected, value.as_("value"))
+                selected += [named(c.copy(), f"_g{i}") for i, c in enumerate(own[1:], start=1)]
+            query = exp.select(*selected, named(value, "value"), copy=False)
             on = [exp.EQ(this=col(j.column, T), expression=self.target(j, V)) for j in vdef.joins]
             if from_entity:
                 on.insert(0, exp.EQ(this=col("scenario", T), expression=col("scenario", V)))
             query = query.from_(rows, copy=False).join(
-                self._source(vdef), on=exp.and_(*on), copy=False
+                self._source(vdef), on=exp.and_(*on, copy=False), copy=False
             )
             group = [c.copy() for c in own]
         if vdef.table is not None and self.row_filter is not None:
             conditions.extend(self.planner.pushdown(self, vdef))
         if conditions:
-            query = query.where(exp.and_(*conditions), copy=False)
+            query = query.where(exp.and_(*conditions, copy=False), copy=False)
         return query.group_by(*group, copy=False)
+
+
+def _conjuncts(where: exp.Expr) -> list[exp.Expr]:
+    """The top-level ``AND`` parts of ``where`` (parentheses around an ``AND`` looked into)."""
+    node = where.unnest() if isinstance(where, exp.Paren) else where
+    if isinstance(node, exp.And):
+        return [part for side in (node.this, node.expression) for part in _conjuncts(side)]
+    return [where]
+
+
+def _common_conjuncts(
+    wheres: Sequence[exp.Expr | None],
+) -> tuple[list[exp.Expr], list[exp.Expr | None]]:
+    """The conjuncts every one of ``wheres`` has (the merged scan's ``WHERE``) and what
+    each keeps besides them (its ``FILTER``; None when nothing is left or it had none).
+
+    The hand-written form: ``WHERE scheme = 'unemployment' AND period < year_start`` for
+    all, ``count(DISTINCT period)`` unfiltered, ``sum(…) FILTER (WHERE NOT back_payment
+    AND …)`` — the scan need not carry the columns only the common part reads, and an
+    aggregate left without a filter is a plain one (DuckDB's distinct aggregates group by
+    their filter too).
+    """
+    if any(w is None for w in wheres):
+        return [], list(wheres)
+    parts = [_conjuncts(w) for w in wheres if w is not None]
+    texts = [[p.sql() for p in ps] for ps in parts]
+    shared = [t for t in dict.fromkeys(texts[0]) if all(t in other for other in texts[1:])]
+    common = [parts[0][texts[0].index(t)] for t in shared]
+    rests: list[exp.Expr | None] = []
+    for ps, ts in zip(parts, texts, strict=True):
+        kept = [p for p, t in zip(ps, ts, strict=True) if t not in shared]
+        rests.append(exp.and_(*kept, copy=False) if kept else None)
+    return common, rests
 
 
 def _empty_is_null(value: exp.Expr, default: Any) -> bool:
@@ -693,7 +731,7 @@ class Planner:
         """The ``_r`` layer (one column per clause) and the final select."""
         main = self.main
         clauses_layer = exp.select(*(col(c, V) for c in main.carried)).from_(
-            exp.to_table(top).as_(V), copy=False
+            aliased(top, V), copy=False
         )
         outputs = list(self.vetted.variables)
         final = exp.select(
@@ -701,7 +739,7 @@ class Planner:
             col("entity_id", V),
             col("region", V),
             *(col(n, V) for n in outputs),
-        ).from_(exp.to_table("_r").as_(V), copy=False)
+        ).from_(aliased("_r", V), copy=False)
         columns: list[tuple[str, RType]] = [
             ("scenario", TEXT),
             ("entity_id", self.key_type()),
@@ -714,7 +752,7 @@ class Planner:
             names = [f"{rid}__c{i}" for i in range(1, len(clauses) + 1)]
             for clause, cname in zip(clauses, names, strict=True):
                 clauses_layer = clauses_layer.select(
-                    main.rewrite(clause, None).as_(cname), copy=False
+                    named(main.rewrite(clause, None), cname), copy=False
                 )
             held: exp.Expr = col(names[0], V)
             joined = exp.And if connective == "and" else exp.Or
@@ -726,8 +764,8 @@ class Planner:
             if rdef.amount is not None:
                 amount = typed_cast(main.scalar(rdef.amount), amount_type)
             final = final.select(
-                hit.as_(f"{rid}__hit"),
-                exp.Case(ifs=[exp.If(this=hit.copy(), true=amount)]).as_(f"{rid}__amount"),
+                named(hit, f"{rid}__hit"),
+                named(exp.Case(ifs=[exp.If(this=hit.copy(), true=amount)]), f"{rid}__amount"),
                 *(col(c, V) for c in names),
                 copy=False,
             )
@@ -747,7 +785,9 @@ class Planner:
             for scenario, values in scenarios.items()
         ]
         if len(rows) == 1:
-            return exp.select(*(v.as_(n) for v, n in zip(rows[0], names, strict=True)))
+            return exp.select(
+                *(named(v, n) for v, n in zip(rows[0], names, strict=True)), copy=False
+            )
         alias = exp.TableAlias(
             this=exp.to_identifier("_s"), columns=[exp.to_identifier(n) for n in names]
         )

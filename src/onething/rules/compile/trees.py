@@ -29,6 +29,19 @@ def col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table)
 
 
+def named(value: exp.Expr, name: str) -> exp.Alias:
+    """``value AS name``, taking ``value`` as it is (``.as_()`` would copy it first: the
+    planner's trees are built fresh, and copying them was most of the compile time)."""
+    return exp.Alias(this=value, alias=exp.to_identifier(name))
+
+
+def aliased(table: str, alias: str) -> exp.Table:
+    """``table AS alias`` (a CTE or derived name, not a registry table)."""
+    return exp.Table(
+        this=exp.to_identifier(table), alias=exp.TableAlias(this=exp.to_identifier(alias))
+    )
+
+
 def literal(value: Any, rtype: RType) -> exp.Expr:
     """A typed SQL literal of a Python value (decimals exact, as text in a CAST)."""
     if value is None:

@@ -93,9 +93,11 @@ def select_sql(
     if where is None:
         return compiled.sql(dialect, schema=schema, pretty=False)
     inner = compiled.for_hits().expression(dialect, schema=schema)
-    query = exp.select(exp.Star()).from_(exp.Subquery(this=inner, alias="_q")).where(where)
+    query = exp.select(exp.Star()).from_(exp.Subquery(this=inner, alias="_q"), copy=False)
+    query = query.where(where, copy=False)
     return query.sql(
         dialect=dialect,
+        copy=False,  # built here from a lowered copy, used once
         pretty=False,
         identify=True,
         comments=False,

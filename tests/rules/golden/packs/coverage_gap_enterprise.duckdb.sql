@@ -5,33 +5,13 @@ WITH "_params" AS (
 ), "_a1_employment_spells" AS (
   SELECT
     "_t"."enterprise_id" AS "entity_id",
-    (
-      COUNT(*) FILTER(WHERE
-        "_t"."start_date" <= CAST('2025-06-30' AS DATE)
-        AND (
-          "_t"."end_date" IS NULL OR "_t"."end_date" >= CAST('2025-06-30' AS DATE)
-        ))
-    ) AS "value_staff_now",
-    (
-      MIN("_t"."start_date") FILTER(WHERE
-        "_t"."start_date" <= CAST('2025-06-30' AS DATE)
-        AND (
-          "_t"."end_date" IS NULL OR "_t"."end_date" >= CAST('2025-06-30' AS DATE)
-        ))
-    ) AS "value_employing_since"
+    COUNT(*) AS "value_staff_now",
+    MIN("_t"."start_date") AS "value_employing_since"
   FROM "employment_spells" AS "_t"
   WHERE
-    (
-      "_t"."start_date" <= CAST('2025-06-30' AS DATE)
-      AND (
-        "_t"."end_date" IS NULL OR "_t"."end_date" >= CAST('2025-06-30' AS DATE)
-      )
-    )
-    OR (
-      "_t"."start_date" <= CAST('2025-06-30' AS DATE)
-      AND (
-        "_t"."end_date" IS NULL OR "_t"."end_date" >= CAST('2025-06-30' AS DATE)
-      )
+    "_t"."start_date" <= CAST('2025-06-30' AS DATE)
+    AND (
+      "_t"."end_date" IS NULL OR "_t"."end_date" >= CAST('2025-06-30' AS DATE)
     )
   GROUP BY
     "_t"."enterprise_id"

@@ -13,53 +13,25 @@ WITH "_params" AS (
 ), "_a1_contributions" AS (
   SELECT
     "_t"."enterprise_id" AS "entity_id",
-    (
-      COUNT(DISTINCT "_t"."period") FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
-    ) AS "value_contribution_months",
+    COUNT(DISTINCT "_t"."period") AS "value_contribution_months",
     (
       SUM("_t"."employer_amount" + "_t"."employee_amount") FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND NOT "_t"."back_payment"
+        NOT "_t"."back_payment"
         AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
           -12 * INTERVAL '1 MONTH'
-        ) AS DATE)
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+        ) AS DATE))
     ) AS "value_paid_last_year",
     (
       SUM("_t"."employer_amount" + "_t"."employee_amount") FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."back_payment"
+        "_t"."back_payment"
         AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
           -12 * INTERVAL '1 MONTH'
-        ) AS DATE)
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+        ) AS DATE))
     ) AS "value_back_paid_last_year"
   FROM "contributions" AS "_t"
   WHERE
-    (
-      (
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-      )
-      OR (
-        "_t"."scheme" = 'unemployment'
-        AND NOT "_t"."back_payment"
-        AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-          -12 * INTERVAL '1 MONTH'
-        ) AS DATE)
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-      )
-      OR (
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."back_payment"
-        AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-          -12 * INTERVAL '1 MONTH'
-        ) AS DATE)
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-      )
-    )
+    "_t"."scheme" = 'unemployment'
+    AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
     AND "_t"."enterprise_id" IN ($1)
   GROUP BY
     "_t"."enterprise_id"
@@ -406,9 +378,7 @@ WITH "_params" AS (
           )
         END + 1
       ) FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."kind" = 'employee'
-        AND "_t"."start_date" <= CAST((
+        "_t"."start_date" <= CAST((
           CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
         ) AS DATE)
         AND (
@@ -420,9 +390,7 @@ WITH "_params" AS (
     ) AS "value_insured_person_months",
     (
       COUNT(*) FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."kind" = 'employee'
-        AND "_t"."start_date" <= CAST((
+        "_t"."start_date" <= CAST((
           CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
             -12 * INTERVAL '1 MONTH'
           ) AS DATE) + -1
@@ -438,9 +406,7 @@ WITH "_params" AS (
     ) AS "value_headcount_before_prev_year_end",
     (
       COUNT(*) FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."kind" = 'employee'
-        AND "_t"."start_date" <= CAST((
+        "_t"."start_date" <= CAST((
           CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
         ) AS DATE)
         AND (
@@ -452,11 +418,11 @@ WITH "_params" AS (
     ) AS "value_headcount_prev_year_end"
   FROM "insurance_enrolments" AS "_t"
   WHERE
-    (
+    "_t"."scheme" = 'unemployment'
+    AND "_t"."kind" = 'employee'
+    AND (
       (
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."kind" = 'employee'
-        AND "_t"."start_date" <= CAST((
+        "_t"."start_date" <= CAST((
           CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
         ) AS DATE)
         AND (
@@ -467,9 +433,7 @@ WITH "_params" AS (
         )
       )
       OR (
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."kind" = 'employee'
-        AND "_t"."start_date" <= CAST((
+        "_t"."start_date" <= CAST((
           CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
             -12 * INTERVAL '1 MONTH'
           ) AS DATE) + -1
@@ -484,9 +448,7 @@ WITH "_params" AS (
         )
       )
       OR (
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."kind" = 'employee'
-        AND "_t"."start_date" <= CAST((
+        "_t"."start_date" <= CAST((
           CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
         ) AS DATE)
         AND (

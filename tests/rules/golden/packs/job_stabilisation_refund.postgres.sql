@@ -13,51 +13,25 @@ WITH "_params" AS (
 ), "_a1_contributions" AS (
   SELECT
     "_t"."enterprise_id" AS "entity_id",
-    (
-      COUNT(DISTINCT "_t"."period") FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
-    ) AS "value_contribution_months",
+    COUNT(DISTINCT "_t"."period") AS "value_contribution_months",
     (
       SUM("_t"."employer_amount" + "_t"."employee_amount") FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND NOT "_t"."back_payment"
+        NOT "_t"."back_payment"
         AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
           -12 * INTERVAL '1 MONTH'
-        ) AS DATE)
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+        ) AS DATE))
     ) AS "value_paid_last_year",
     (
       SUM("_t"."employer_amount" + "_t"."employee_amount") FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."back_payment"
+        "_t"."back_payment"
         AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
           -12 * INTERVAL '1 MONTH'
-        ) AS DATE)
-        AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+        ) AS DATE))
     ) AS "value_back_paid_last_year"
   FROM "contributions" AS "_t"
   WHERE
-    (
-      "_t"."scheme" = 'unemployment'
-      AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-    )
-    OR (
-      "_t"."scheme" = 'unemployment'
-      AND NOT "_t"."back_payment"
-      AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-        -12 * INTERVAL '1 MONTH'
-      ) AS DATE)
-      AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-    )
-    OR (
-      "_t"."scheme" = 'unemployment'
-      AND "_t"."back_payment"
-      AND "_t"."period" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-        -12 * INTERVAL '1 MONTH'
-      ) AS DATE)
-      AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-    )
+    "_t"."scheme" = 'unemployment'
+    AND "_t"."period" < CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
   GROUP BY
     "_t"."enterprise_id"
 ), "_a2_insurance_enrolments" AS (
@@ -403,9 +377,7 @@ WITH "_params" AS (
           )
         END + 1
       ) FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."kind" = 'employee'
-        AND "_t"."start_date" <= CAST((
+        "_t"."start_date" <= CAST((
           CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
         ) AS DATE)
         AND (
@@ -417,9 +389,7 @@ WITH "_params" AS (
     ) AS "value_insured_person_months",
     (
       COUNT(*) FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."kind" = 'employee'
-        AND "_t"."start_date" <= CAST((
+        "_t"."start_date" <= CAST((
           CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
             -12 * INTERVAL '1 MONTH'
           ) AS DATE) + -1
@@ -435,9 +405,7 @@ WITH "_params" AS (
     ) AS "value_headcount_before_prev_year_end",
     (
       COUNT(*) FILTER(WHERE
-        "_t"."scheme" = 'unemployment'
-        AND "_t"."kind" = 'employee'
-        AND "_t"."start_date" <= CAST((
+        "_t"."start_date" <= CAST((
           CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
         ) AS DATE)
         AND (
@@ -449,47 +417,45 @@ WITH "_params" AS (
     ) AS "value_headcount_prev_year_end"
   FROM "insurance_enrolments" AS "_t"
   WHERE
-    (
-      "_t"."scheme" = 'unemployment'
-      AND "_t"."kind" = 'employee'
-      AND "_t"."start_date" <= CAST((
-        CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-      ) AS DATE)
-      AND (
-        "_t"."end_date" IS NULL
-        OR "_t"."end_date" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-          -12 * INTERVAL '1 MONTH'
+    "_t"."scheme" = 'unemployment'
+    AND "_t"."kind" = 'employee'
+    AND (
+      (
+        "_t"."start_date" <= CAST((
+          CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
         ) AS DATE)
+        AND (
+          "_t"."end_date" IS NULL
+          OR "_t"."end_date" >= CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+            -12 * INTERVAL '1 MONTH'
+          ) AS DATE)
+        )
       )
-    )
-    OR (
-      "_t"."scheme" = 'unemployment'
-      AND "_t"."kind" = 'employee'
-      AND "_t"."start_date" <= CAST((
-        CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
-          -12 * INTERVAL '1 MONTH'
-        ) AS DATE) + -1
-      ) AS DATE)
-      AND (
-        "_t"."end_date" IS NULL
-        OR "_t"."end_date" >= CAST((
+      OR (
+        "_t"."start_date" <= CAST((
           CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
             -12 * INTERVAL '1 MONTH'
           ) AS DATE) + -1
         ) AS DATE)
+        AND (
+          "_t"."end_date" IS NULL
+          OR "_t"."end_date" >= CAST((
+            CAST(CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + (
+              -12 * INTERVAL '1 MONTH'
+            ) AS DATE) + -1
+          ) AS DATE)
+        )
       )
-    )
-    OR (
-      "_t"."scheme" = 'unemployment'
-      AND "_t"."kind" = 'employee'
-      AND "_t"."start_date" <= CAST((
-        CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
-      ) AS DATE)
-      AND (
-        "_t"."end_date" IS NULL
-        OR "_t"."end_date" >= CAST((
+      OR (
+        "_t"."start_date" <= CAST((
           CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
         ) AS DATE)
+        AND (
+          "_t"."end_date" IS NULL
+          OR "_t"."end_date" >= CAST((
+            CAST(MAKE_DATE(CAST(EXTRACT(YEAR FROM CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE) + -1
+          ) AS DATE)
+        )
       )
     )
   GROUP BY

@@ -13,43 +13,21 @@ WITH `_params` AS (
 ), `_a1_contributions` AS (
   SELECT
     `_t`.`enterprise_id` AS `entity_id`,
-    (
-      COUNT(DISTINCT `_t`.`period`) FILTER(WHERE
-        `_t`.`scheme` = 'unemployment'
-        AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
-    ) AS `value_contribution_months`,
+    COUNT(DISTINCT `_t`.`period`) AS `value_contribution_months`,
     (
       SUM(`_t`.`employer_amount` + `_t`.`employee_amount`) FILTER(WHERE
-        `_t`.`scheme` = 'unemployment'
-        AND NOT `_t`.`back_payment`
-        AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-        AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+        NOT `_t`.`back_payment`
+        AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE))
     ) AS `value_paid_last_year`,
     (
       SUM(`_t`.`employer_amount` + `_t`.`employee_amount`) FILTER(WHERE
-        `_t`.`scheme` = 'unemployment'
-        AND `_t`.`back_payment`
-        AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-        AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE))
+        `_t`.`back_payment`
+        AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE))
     ) AS `value_back_paid_last_year`
   FROM `contributions` AS `_t`
   WHERE
-    (
-      `_t`.`scheme` = 'unemployment'
-      AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-    )
-    OR (
-      `_t`.`scheme` = 'unemployment'
-      AND NOT `_t`.`back_payment`
-      AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-      AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-    )
-    OR (
-      `_t`.`scheme` = 'unemployment'
-      AND `_t`.`back_payment`
-      AND `_t`.`period` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
-      AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
-    )
+    `_t`.`scheme` = 'unemployment'
+    AND `_t`.`period` < CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE)
   GROUP BY
     `_t`.`enterprise_id`
 ), `_a2_insurance_enrolments` AS (
@@ -397,9 +375,7 @@ WITH `_params` AS (
           )
         END + 1
       ) FILTER(WHERE
-        `_t`.`scheme` = 'unemployment'
-        AND `_t`.`kind` = 'employee'
-        AND `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+        `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
         AND (
           `_t`.`end_date` IS NULL
           OR `_t`.`end_date` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
@@ -407,9 +383,7 @@ WITH `_params` AS (
     ) AS `value_insured_person_months`,
     (
       COUNT(*) FILTER(WHERE
-        `_t`.`scheme` = 'unemployment'
-        AND `_t`.`kind` = 'employee'
-        AND `_t`.`start_date` <= CAST(DATE_ADD(
+        `_t`.`start_date` <= CAST(DATE_ADD(
           CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE),
           -1
         ) AS DATE)
@@ -423,9 +397,7 @@ WITH `_params` AS (
     ) AS `value_headcount_before_prev_year_end`,
     (
       COUNT(*) FILTER(WHERE
-        `_t`.`scheme` = 'unemployment'
-        AND `_t`.`kind` = 'employee'
-        AND `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+        `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
         AND (
           `_t`.`end_date` IS NULL
           OR `_t`.`end_date` >= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
@@ -433,37 +405,35 @@ WITH `_params` AS (
     ) AS `value_headcount_prev_year_end`
   FROM `insurance_enrolments` AS `_t`
   WHERE
-    (
-      `_t`.`scheme` = 'unemployment'
-      AND `_t`.`kind` = 'employee'
-      AND `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-      AND (
-        `_t`.`end_date` IS NULL
-        OR `_t`.`end_date` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+    `_t`.`scheme` = 'unemployment'
+    AND `_t`.`kind` = 'employee'
+    AND (
+      (
+        `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+        AND (
+          `_t`.`end_date` IS NULL
+          OR `_t`.`end_date` >= CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE)
+        )
       )
-    )
-    OR (
-      `_t`.`scheme` = 'unemployment'
-      AND `_t`.`kind` = 'employee'
-      AND `_t`.`start_date` <= CAST(DATE_ADD(
-        CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE),
-        -1
-      ) AS DATE)
-      AND (
-        `_t`.`end_date` IS NULL
-        OR `_t`.`end_date` >= CAST(DATE_ADD(
+      OR (
+        `_t`.`start_date` <= CAST(DATE_ADD(
           CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE),
           -1
         ) AS DATE)
+        AND (
+          `_t`.`end_date` IS NULL
+          OR `_t`.`end_date` >= CAST(DATE_ADD(
+            CAST(ADD_MONTHS(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -12) AS DATE),
+            -1
+          ) AS DATE)
+        )
       )
-    )
-    OR (
-      `_t`.`scheme` = 'unemployment'
-      AND `_t`.`kind` = 'employee'
-      AND `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
-      AND (
-        `_t`.`end_date` IS NULL
-        OR `_t`.`end_date` >= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+      OR (
+        `_t`.`start_date` <= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+        AND (
+          `_t`.`end_date` IS NULL
+          OR `_t`.`end_date` >= CAST(DATE_ADD(CAST(MAKE_DATE(CAST(YEAR(CAST('2025-06-30' AS DATE)) AS INT), 1, 1) AS DATE), -1) AS DATE)
+        )
       )
     )
   GROUP BY
