@@ -411,4 +411,8 @@ def test_the_hits_query_computes_only_what_the_rules_read_and_scans_each_table_o
     tables = [[t.name for t in scan.find_all(exp.Table)] for scan in scans]
     plain = [t[0] for t in tables if not any(n.startswith("_l") for n in t)]
     assert sorted(plain) == ["contributions", "employment_spells", "insurance_enrolments"]
-    assert any(isinstance(f.this, exp.Count) for f in tree.find_all(exp.Filter))
+    # the conjuncts all of a scan's aggregates share are its WHERE, not each one's FILTER
+    (contributions,) = [s for s, t in zip(scans, tables, strict=True) if t == ["contributions"]]
+    assert "scheme" in {c.name for c in contributions.args["where"].find_all(exp.Column)}
+    assert not any(isinstance(f.this, exp.Count) for f in contributions.find_all(exp.Filter))
+    assert any(isinstance(f.this, exp.Sum) for f in contributions.find_all(exp.Filter))

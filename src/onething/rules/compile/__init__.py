@@ -18,6 +18,7 @@ from sqlglot import exp
 from onething.rules.authoring import Pack
 from onething.rules.compile import graph, types
 from onething.rules.compile.emit import DIALECTS, Dialect, lower, render
+from onething.rules.compile.fold import constant_parameters, fold_dead_branches, live_variables
 from onething.rules.compile.ir import BOUND_PARAMETERS, ENTITY_PARAMETER, RType, decimal, declared
 from onething.rules.compile.manifest import (
     ClauseInfo,
@@ -116,7 +117,7 @@ class CompiledPack:
         if source is None:
             return self
         whole = source.pack
-        if source.needed >= {*whole.variables, *whole.decision_tables}:
+        if source.live >= {*whole.variables, *whole.decision_tables}:
             return self
         return _compile(
             _keeping(whole, [r.id for r in whole.rules], source.needed),
@@ -146,6 +147,9 @@ class _Source:
     entity_ids: Sequence[str] | None
     bound: bool
     needed: set[str]
+    """The variables the rules read as written: the pruned pack keeps these."""
+    live: set[str]
+    """Those the rules read once dead branches are folded: the pruned query computes these."""
 
 
 def compile_pack(
@@ -247,8 +251,17 @@ def _compile(
     values = resolve(pack, as_of, used, scenarios)
     param_types = {name: _parameter_type(pack, name, values) for name in used}
     typed = types.check_pack(vetted, order, param_types, others)
-    planner = Planner(vetted, order, typed, as_of, others)
     plain = {s: {n: v.value for n, v in vals.items()} for s, vals in values.items()}
+    # What the rules read as written (the pruned pack must still vet), then as run.
+    needed = _needed(vetted, [r.rule.id for r in vetted.rules]) if prunable else set()
+    if fold_dead_branches(vetted, constant_parameters(plain)):
+        deps = graph.dependencies(vetted)
+        if not prunable:  # the hits form: only what the rules still reach
+            live = live_variables(vetted)
+            vetted.variables = {n: v for n, v in vetted.variables.items() if n in live}
+            deps = {n: d for n, d in deps.items() if n in live}
+            order = [n for n in order if n in live]
+    planner = Planner(vetted, order, typed, as_of, others)
     ids = None if entity_ids is None else list(entity_ids)
     plan = planner.build(plain, ids, bound=bound)
     manifest = _manifest(
@@ -263,8 +276,7 @@ def _compile(
     )
     source = None
     if prunable:
-        needed = _needed(vetted, [r.rule.id for r in vetted.rules])
-        source = _Source(pack, scenarios, ids, bound, needed)
+        source = _Source(pack, scenarios, ids, bound, needed, live_variables(vetted))
     return CompiledPack(manifest, plan.query, _source=source)
 
 

@@ -680,7 +680,12 @@ WITH "_params" AS (
           )
         )
       END AS DECIMAL(38, 0)) * 0.0000000001 AS DECIMAL(38, 10))
-    END AS DECIMAL(38, 10)) AS "net_reduction_rate"
+    END AS DECIMAL(38, 10)) AS "net_reduction_rate",
+    CAST(CASE
+      WHEN "_v"."size_by_headcount"
+      THEN CAST(NULL AS BOOLEAN)
+      ELSE "_v"."size" = 'large'
+    END AS BOOLEAN) AS "large_enterprise"
   FROM "_l0" AS "_v"
 ), "_l2" AS (
   SELECT
@@ -715,17 +720,18 @@ WITH "_params" AS (
     "_v"."insured_headcount",
     "_v"."separation_rate",
     "_v"."net_reduction_rate",
+    "_v"."large_enterprise",
     CAST(CASE
       WHEN "_v"."layoff_rate_method" = 'net_reduction'
-      THEN "_v"."net_reduction_rate"
+      THEN CAST(NULL AS DECIMAL(38, 10))
       ELSE "_v"."separation_rate"
     END AS DECIMAL(38, 10)) AS "layoff_rate",
     CAST("_v"."insured_headcount" <= "_v"."small_headcount" AS BOOLEAN) AS "small_staff",
     CAST(CASE
-      WHEN "_v"."size_by_headcount"
-      THEN "_v"."insured_headcount" >= "_v"."large_headcount"
-      ELSE "_v"."size" = 'large'
-    END AS BOOLEAN) AS "large_enterprise"
+      WHEN "_v"."large_enterprise"
+      THEN "_v"."refund_ratio_large"
+      ELSE "_v"."refund_ratio_sme"
+    END AS DECIMAL(38, 2)) AS "refund_ratio"
   FROM "_l1" AS "_v"
 ), "_l3" AS (
   SELECT
@@ -760,19 +766,15 @@ WITH "_params" AS (
     "_v"."insured_headcount",
     "_v"."separation_rate",
     "_v"."net_reduction_rate",
+    "_v"."large_enterprise",
     "_v"."layoff_rate",
     "_v"."small_staff",
-    "_v"."large_enterprise",
+    "_v"."refund_ratio",
     CAST(CASE
       WHEN "_v"."small_staff"
       THEN CAST("_v"."max_layoff_rate_small" AS DECIMAL(38, 3))
       ELSE "_v"."max_layoff_rate"
-    END AS DECIMAL(38, 3)) AS "layoff_limit",
-    CAST(CASE
-      WHEN "_v"."large_enterprise"
-      THEN "_v"."refund_ratio_large"
-      ELSE "_v"."refund_ratio_sme"
-    END AS DECIMAL(38, 2)) AS "refund_ratio"
+    END AS DECIMAL(38, 3)) AS "layoff_limit"
   FROM "_l2" AS "_v"
 ), "_r" AS (
   SELECT
@@ -807,11 +809,11 @@ WITH "_params" AS (
     "_v"."insured_headcount",
     "_v"."separation_rate",
     "_v"."net_reduction_rate",
+    "_v"."large_enterprise",
     "_v"."layoff_rate",
     "_v"."small_staff",
-    "_v"."large_enterprise",
-    "_v"."layoff_limit",
     "_v"."refund_ratio",
+    "_v"."layoff_limit",
     "_v"."contribution_months" >= "_v"."min_contribution_months" AS "refund_eligible__c1",
     "_v"."layoff_rate" <= "_v"."layoff_limit" AS "refund_eligible__c2",
     "_v"."paid_last_year" > 0 AS "refund_eligible__c3",
