@@ -53,6 +53,21 @@ class Settings(BaseSettings):
             "事前 at submission, 事中 while handled) on the registry. Off: no rules guards."
         ),
     )
+    guards_registry_url: str | None = Field(
+        default=None,
+        description=(
+            "PostgreSQL database the rules guards read the registry from, filled by "
+            "``onething registry load DIR --into URL`` (postgresql:// or "
+            "postgresql+psycopg://; single-person checks answer in milliseconds there). "
+            "Unset: the DuckDB file of the registry folder (REGISTRY_PATH). A database "
+            "that cannot be reached, or holds no loaded registry, refuses guarded steps (503)."
+        ),
+    )
+    guards_registry_schema: str = Field(
+        default="registry",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="Schema of GUARDS_REGISTRY_URL holding the registry (``load --schema``).",
+    )
     packs_path: Path | None = Field(
         default=None,
         description="Folder of rule packs. Default: the packs shipped in onething.content.",

@@ -3,7 +3,12 @@
 an ``in`` block rule, each with the rule's explanation; a clean applicant goes through.
 
 The registry is generated with more planted anomalies than the session's, and who is
-flagged is found with the population run of the pack, independently of the guard.
+flagged is found with the population run of the pack (on DuckDB), independently of the
+guard. The guards read it from the registry folder (DuckDB) and, in production's way, from
+a PostgreSQL database filled by ``onething registry load``
+(``ONETHING_GUARDS_REGISTRY_URL``): the same refusals either way, checked as of the
+registry's end date. A guard without a registry to read — no folder, no database, nothing
+loaded in it, the database gone — refuses with 503 ``guards.no_registry``.
 """
 
 from __future__ import annotations
@@ -14,14 +19,18 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import psycopg
 import pytest
 from api_support import Db, as_applicant, as_clerk
 from fastapi.testclient import TestClient
+from psycopg import sql
+from sqlalchemy.engine import make_url
 
 from onething.channels.api import create_app
 from onething.config import Settings
 from onething.models.cases import Case
 from onething.registry.generate import GenerateOptions, generate_registry
+from onething.registry.load import load_registry
 from onething.rules import compile_pack
 from onething.rules.library import load
 from onething.rules.run.runner import run
@@ -52,12 +61,49 @@ def flagged(risky_registry: Path) -> dict[str, dict[str, str]]:
     return out
 
 
-@pytest.fixture
-def client(db_url: str, tmp_path: Path, risky_registry: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        home=tmp_path / "home", database_url=db_url, registry_path=risky_registry, today=END
+def _database_url(admin_url: str, name: str) -> str:
+    url = make_url(admin_url).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def _loaded_database(registry: Path, admin_url: str, factory: Any) -> str:
+    """A fresh PostgreSQL database holding ``registry`` (``onething registry load``)."""
+    url = _database_url(admin_url, factory())
+    load_registry(registry, url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def risky_database(risky_registry: Path, pg_admin_url: str, pg_database_factory: Any) -> str:
+    return _loaded_database(risky_registry, pg_admin_url, pg_database_factory)
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def guards_url(request: pytest.FixtureRequest) -> str | None:
+    """Where the guards read the registry: the folder (None) or the loaded database."""
+    if request.param == "duckdb":
+        return None
+    url: str = request.getfixturevalue("risky_database")
+    return url
+
+
+def _app_settings(
+    db_url: str, tmp_path: Path, registry: Path, guards_url: str | None = None
+) -> Settings:
+    return Settings(
+        home=tmp_path / "home",
+        database_url=db_url,
+        registry_path=registry,
+        guards_registry_url=guards_url,
+        today=END,
     )
-    app = create_app(settings)
+
+
+@pytest.fixture
+def client(
+    db_url: str, tmp_path: Path, risky_registry: Path, guards_url: str | None
+) -> Iterator[TestClient]:
+    app = create_app(_app_settings(db_url, tmp_path, risky_registry, guards_url))
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
     app.state.engine.dispose()
@@ -90,6 +136,13 @@ def _claim(client: TestClient, registry: Path, person: str) -> Any:
     return client.post("/api/v1/applications", json=body, headers=as_applicant(person))
 
 
+def _clean(registry: Path, flagged: dict[str, dict[str, str]]) -> list[str]:
+    """People no fund_risk rule flags."""
+    with duckdb.connect(str(registry / "registry.duckdb"), read_only=True) as con:
+        ids = [r[0] for r in con.execute("SELECT person_id FROM persons ORDER BY 1").fetchall()]
+    return [i for i in ids if i not in flagged]
+
+
 def _assert_explained(problem: dict[str, Any], person: str, expected: set[str]) -> None:
     assert problem["code"] == "cases.guard.blocked"
     assert {e["code"] for e in problem["errors"]} == {f"rules.fund_risk.{r}" for r in expected}
@@ -100,6 +153,8 @@ def _assert_explained(problem: dict[str, Any], person: str, expected: set[str]) 
         why = error["explanation"]
         assert why["basis"]["document"]
         assert why["pack"] == "fund_risk"
+        # checked as of the day the registry's data runs to, not today (it is later)
+        assert why["as_of"] == END.isoformat()
         assert all(clause["held"] for clause in why["clauses"])
 
 
@@ -134,9 +189,7 @@ def test_an_in_rule_refuses_acceptance_and_a_clean_claim_goes_through(
     state = client.get(f"/api/v1/applications/{case_id}", headers=as_applicant(person))
     assert state.json()["case"]["state"] == "submitted"
 
-    with duckdb.connect(str(risky_registry / "registry.duckdb"), read_only=True) as con:
-        ids = [r[0] for r in con.execute("SELECT person_id FROM persons ORDER BY 1").fetchall()]
-    clean = next(i for i in ids if i not in flagged)
+    clean = _clean(risky_registry, flagged)[0]
     created = _claim(client, risky_registry, clean)
     assert created.status_code == 201, created.text
     case_id = created.json()["case"]["id"]
@@ -148,14 +201,91 @@ def test_an_in_rule_refuses_acceptance_and_a_clean_claim_goes_through(
 def test_without_a_registry_a_guarded_matter_is_refused_not_let_through(
     db_url: str, tmp_path: Path, risky_registry: Path, flagged: dict[str, dict[str, str]]
 ) -> None:
-    settings = Settings(
-        home=tmp_path / "home", database_url=db_url, registry_path=tmp_path / "none", today=END
-    )
-    app = create_app(settings)
-    person = _pick(flagged, {"pre"})
-    with TestClient(app, raise_server_exceptions=False) as client:
-        response = _claim(client, risky_registry, person)
-    app.state.engine.dispose()
+    settings = _app_settings(db_url, tmp_path, tmp_path / "none")
+    response = _claim_on(settings, risky_registry, _pick(flagged, {"pre"}))
     assert response.status_code == 503, response.text
     assert response.json()["code"] == "guards.no_registry"
     assert "onething registry generate" in response.json()["detail"]
+
+
+def _claim_on(settings: Settings, registry: Path, person: str) -> Any:
+    """A claim on a new app of ``settings`` (and nothing else on it)."""
+    app = create_app(settings)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            return _claim(client, registry, person)
+    finally:
+        app.state.engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("where", ["no_server", "no_database", "nothing_loaded"])
+def test_without_a_registry_database_a_guarded_matter_is_refused_not_let_through(
+    where: str,
+    db_url: str,
+    tmp_path: Path,
+    risky_registry: Path,
+    flagged: dict[str, dict[str, str]],
+    pg_admin_url: str,
+    pg_database_factory: Any,
+) -> None:
+    """The registry folder is there; the database the guards are told to read is not
+    (or holds nothing loaded): guarded steps are refused, even for a clean applicant."""
+    guards_url = {
+        "no_server": "postgresql://registry:secret-pw@127.0.0.1:1/registry",
+        "no_database": _database_url(pg_admin_url, "onething_test_never_created"),
+        "nothing_loaded": _database_url(pg_admin_url, pg_database_factory()),
+    }[where]
+    settings = _app_settings(db_url, tmp_path, risky_registry, guards_url)
+    response = _claim_on(settings, risky_registry, _clean(risky_registry, flagged)[0])
+    assert response.status_code == 503, response.text
+    problem = response.json()
+    assert problem["code"] == "guards.no_registry"
+    if where == "nothing_loaded":
+        assert "onething registry load" in problem["detail"]
+        assert "registry.registry_meta" in problem["detail"]
+    else:
+        assert "ONETHING_GUARDS_REGISTRY_URL" in problem["detail"]
+    assert "secret-pw" not in problem["detail"]
+    db = Db(db_url)
+    try:
+        assert db.count(Case) == 0, "a refused submission leaves no case behind"
+    finally:
+        db.close()
+
+
+@pytest.mark.postgres
+def test_a_registry_database_lost_after_the_guards_opened_refuses_the_next_step(
+    db_url: str,
+    tmp_path: Path,
+    risky_registry: Path,
+    flagged: dict[str, dict[str, str]],
+    pg_admin_url: str,
+    pg_database_factory: Any,
+) -> None:
+    url = _loaded_database(risky_registry, pg_admin_url, pg_database_factory)
+    app = create_app(_app_settings(db_url, tmp_path, risky_registry, url))
+    first, second = _clean(risky_registry, flagged)[:2]
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            checked = _claim(client, risky_registry, first)
+            assert checked.status_code == 201, checked.text
+            admin_url = make_url(pg_admin_url).set(drivername="postgresql")
+            with psycopg.connect(
+                admin_url.render_as_string(hide_password=False), autocommit=True
+            ) as admin:
+                admin.execute(
+                    sql.SQL("DROP DATABASE {} WITH (FORCE)").format(
+                        sql.Identifier(make_url(url).database or "")
+                    )
+                )
+            refused = _claim(client, risky_registry, second)
+    finally:
+        app.state.engine.dispose()
+    assert refused.status_code == 503, refused.text
+    assert refused.json()["code"] == "guards.no_registry"
+    db = Db(db_url)
+    try:
+        assert db.count(Case) == 1, "the step refused left no case behind"
+    finally:
+        db.close()

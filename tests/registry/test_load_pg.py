@@ -7,7 +7,9 @@ throwaway database. Skipped, with the reason shown, when no server answers.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,13 @@ from sqlalchemy.engine import make_url
 
 from onething.kit.errors import Conflict, InvalidInput, Unavailable
 from onething.registry import schema
-from onething.registry.load import load_registry, mask_password
+from onething.registry.load import (
+    load_registry,
+    manifest_end_date,
+    mask_password,
+    read_meta,
+)
+from onething.registry.store import RegistryDir
 
 pytestmark = pytest.mark.postgres
 
@@ -166,7 +174,10 @@ def test_some_tables_only(tiny_registry: Path, pg_url: str) -> None:
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'registry' "
         "ORDER BY table_name",
     )
-    assert loaded == [("deaths",), ("persons",)]
+    assert loaded == [("deaths",), ("persons",), ("registry_meta",)]
+    meta = read_meta(pg_url)
+    assert meta is not None
+    assert meta.tables == ("persons", "deaths")
     in_duckdb = _duck(tiny_registry, "SELECT count(*) FROM persons")[0][0]
     assert report.rows["persons"] == in_duckdb
     with pytest.raises(ValueError, match="no_such_table"):
@@ -212,6 +223,62 @@ def test_urls_are_checked(tiny_registry: Path) -> None:
     with pytest.raises(Unavailable) as unreachable:
         load_registry(tiny_registry, "postgresql://nobody:pw@127.0.0.1:1/none")
     assert unreachable.value.key == "registry.load.unreachable"
+
+
+def test_the_end_date_and_the_manifest_are_kept(tiny_registry: Path, pg_url: str) -> None:
+    """The day the data runs to travels with the load (the rules guards check as of it)."""
+    assert read_meta(pg_url) is None, "an empty database holds no loaded registry"
+    manifest = json.loads((tiny_registry / "manifest.json").read_text("utf-8"))
+    end = date.fromisoformat(manifest["end_date"])
+
+    report = load_registry(tiny_registry, pg_url)
+
+    assert report.end_date == end
+    meta = read_meta(pg_url)
+    assert meta is not None
+    assert meta.end_date == end
+    assert meta.manifest == manifest
+    assert set(meta.tables) == set(schema.tables())
+    assert meta.loaded_at.tzinfo is not None
+    assert read_meta(pg_url, "elsewhere") is None
+    assert _pg(pg_url, "SELECT end_date FROM registry.registry_meta") == [(end,)]
+
+
+def test_a_reload_replaces_the_end_date(
+    tmp_path: Path,
+    tiny_rows: dict[str, list[dict[str, Any]]],
+    make_registry: Callable[[Path, dict[str, list[dict[str, Any]]]], Path],
+    pg_url: str,
+) -> None:
+    load_registry(make_registry(tmp_path / "first", tiny_rows), pg_url)
+    later = make_registry(tmp_path / "later", tiny_rows)
+    folder = RegistryDir(later)
+    manifest = folder.read_manifest()
+    folder.write_manifest({**manifest, "end_date": "2025-03-31"})
+
+    load_registry(later, pg_url, replace=True)
+
+    meta = read_meta(pg_url)
+    assert meta is not None
+    assert meta.end_date == date(2025, 3, 31)
+    assert _pg(pg_url, "SELECT count(*) FROM registry.registry_meta") == [(1,)]
+
+
+def test_an_unreachable_database_is_unavailable_not_empty() -> None:
+    with pytest.raises(Unavailable) as exc:
+        read_meta("postgresql://nobody:secret@127.0.0.1:1/none", connect_timeout=2)
+    assert exc.value.key == "registry.load.unreachable"
+    with pytest.raises(InvalidInput):
+        read_meta("mysql://root@localhost/db")
+
+
+def test_the_end_date_of_a_manifest() -> None:
+    assert manifest_end_date({"end_date": "2025-06-30"}) == date(2025, 6, 30)
+    # an imported registry: the end date of the manifest it came with
+    imported = {"kind": "import", "origin": {"end_date": "2024-12-31T00:00:00"}}
+    assert manifest_end_date(imported) == date(2024, 12, 31)
+    assert manifest_end_date({"kind": "import", "origin": None}) is None
+    assert manifest_end_date({"end_date": "not a date"}) is None
 
 
 def test_password_is_masked() -> None:

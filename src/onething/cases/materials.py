@@ -53,6 +53,8 @@ UPLOAD_ACTION = "attach_material"
 READ_ACTION = "read_material"
 """Audited as ``cases.<action>``, like the case events (``cases.action.<action>`` names them)."""
 _STAGING = ".staging"
+STAGING_PREFIX = "upload-"
+"""Staging files are ``<root>/.staging/upload-…`` until stored by hash (or removed)."""
 
 MaterialCodes = Callable[[str], Collection[str]]
 """The material codes a service asks for, by service code (the catalog answers)."""
@@ -100,6 +102,11 @@ class MaterialStore:
 
     root: Path
 
+    @property
+    def staging(self) -> Path:
+        """The folder uploads are staged in before they are stored by hash."""
+        return self.root / _STAGING
+
     def path(self, sha256: str) -> Path:
         """Where the file with this hash lives."""
         return self.root / sha256[:2] / sha256
@@ -111,9 +118,9 @@ class MaterialStore:
         :class:`UnsupportedMediaType` as soon as the first bytes are known, ``InvalidInput``
         for an empty file; the staging file is removed in every case.
         """
-        folder = self.root / _STAGING
+        folder = self.staging
         folder.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(dir=folder, prefix="upload-", delete=False)  # noqa: SIM115
+        handle = tempfile.NamedTemporaryFile(dir=folder, prefix=STAGING_PREFIX, delete=False)  # noqa: SIM115
         path = Path(handle.name)
         digest = hashlib.sha256()
         size = 0

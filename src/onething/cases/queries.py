@@ -387,27 +387,44 @@ def task_queue(
     return items
 
 
-def _counts(session: Session, column: Any) -> dict[str, int]:
+def _counts(session: Session, column: Any, scope: Sequence[Any]) -> dict[str, int]:
     return {
         str(key): int(n)
         for key, n in session.execute(
-            select(column, func.count()).group_by(column).order_by(column)
+            select(column, func.count()).where(*scope).group_by(column).order_by(column)
         )
     }
 
 
-def statistics(session: Session, *, now: datetime) -> Statistics:
+def statistics(
+    session: Session,
+    *,
+    now: datetime,
+    department: str | None = None,
+    region: str | None = None,
+) -> Statistics:
     """Counts by kind, state, service, region; on-time rates of stopped clocks by kind.
 
-    ``rate`` is met / (met + breached), exact to four places (``None`` with no stopped
-    clock of that kind); ``overdue_running`` counts running clocks past their due time.
+    Only the cases of ``department`` (None: every department) in ``region`` (a city or
+    the province covers the counties below it; None: everywhere) are counted, and their
+    clocks. ``rate`` is met / (met + breached), exact to four places (``None`` with no
+    stopped clock of that kind); ``overdue_running`` counts running clocks past their due
+    time.
     """
-    by_kind = _counts(session, Case.kind)
+    scope: list[Any] = []
+    if department is not None:
+        scope.append(Case.department == department)
+    if region is not None:
+        scope.append(Case.region.startswith(region_prefix(region)))
+    clocks = select(Clock.kind, Clock.status, func.count())
+    overdue_query = select(func.count()).select_from(Clock)
+    if scope:
+        clocks = clocks.join(Case, Case.id == Clock.case_id).where(*scope)
+        overdue_query = overdue_query.join(Case, Case.id == Clock.case_id).where(*scope)
+    by_kind = _counts(session, Case.kind, scope)
     on_time_rows: dict[str, dict[str, int]] = defaultdict(lambda: {"met": 0, "breached": 0})
     for kind, status, n in session.execute(
-        select(Clock.kind, Clock.status, func.count())
-        .where(Clock.status.in_(("met", "breached")))
-        .group_by(Clock.kind, Clock.status)
+        clocks.where(Clock.status.in_(("met", "breached"))).group_by(Clock.kind, Clock.status)
     ):
         on_time_rows[str(kind)][str(status)] = int(n)
     on_time = {
@@ -420,15 +437,13 @@ def statistics(session: Session, *, now: datetime) -> Statistics:
         )
         for kind, row in sorted(on_time_rows.items())
     }
-    overdue = session.scalar(
-        select(func.count()).select_from(Clock).where(Clock.status == "running", Clock.due_at < now)
-    )
+    overdue = session.scalar(overdue_query.where(Clock.status == "running", Clock.due_at < now))
     return Statistics(
         total=sum(by_kind.values()),
         by_kind=by_kind,
-        by_state=_counts(session, Case.state),
-        by_service=_counts(session, Case.service_code),
-        by_region=_counts(session, Case.region),
+        by_state=_counts(session, Case.state, scope),
+        by_service=_counts(session, Case.service_code, scope),
+        by_region=_counts(session, Case.region, scope),
         on_time=on_time,
         overdue_running=int(overdue or 0),
     )

@@ -554,9 +554,17 @@ class CaseService(EvaluationVerbs, SupervisionVerbs, MaterialVerbs):
             limit=limit,
         )
 
-    def statistics(self, session: Session, *, now: datetime | None = None) -> Statistics:
-        """Cases by kind, state, service and region; on-time rates by clock kind."""
-        return queries.statistics(session, now=moment(now))
+    def statistics(
+        self,
+        session: Session,
+        *,
+        now: datetime | None = None,
+        department: str | None = None,
+        region: str | None = None,
+    ) -> Statistics:
+        """Cases by kind, state, service and region; on-time rates by clock kind — of one
+        department and region (a region covers the divisions under it) when given."""
+        return queries.statistics(session, now=moment(now), department=department, region=region)
 
 
 case_service = CaseService()

@@ -14,9 +14,14 @@ PostgreSQL schema:
   references (``person_id``, ``enterprise_id``, ``award_id`` …), so each of its scans
   is an index lookup (docs/rules.md, "Indexes").
 
+- and one row in ``registry_meta`` (:data:`META_TABLE`): the day the registry's data runs
+  to (its manifest's ``end_date``), the manifest itself, the tables loaded and when. The
+  rules guards check as of that day (:func:`read_meta`); a schema without it holds no
+  loaded registry.
+
 Everything happens in one transaction: a failure leaves the database as it was. A schema
 that already holds tables is refused unless ``replace=True``, which drops and recreates
-the catalog tables (other tables in the schema are left alone).
+the catalog tables and ``registry_meta`` (other tables in the schema are left alone).
 """
 
 from __future__ import annotations
@@ -24,15 +29,18 @@ from __future__ import annotations
 import io
 import re
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from onething.kit.errors import Conflict, InvalidInput, Unavailable
 from onething.registry import schema
@@ -42,6 +50,9 @@ from onething.registry.io.staging import quote_ident
 from onething.registry.store import RegistryDir
 
 BATCH_ROWS = 200_000
+CONNECT_TIMEOUT = 10
+META_TABLE = "registry_meta"
+"""The table (in the registry's schema) of the one row describing the load."""
 _SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 _PASSWORD = re.compile(r"(//[^/:@]*:)[^@/]*@")
 
@@ -59,10 +70,35 @@ class LoadReport:
     schema: str
     rows: dict[str, int]
     seconds: float
+    end_date: date | None = None
+    """The day the registry's data runs to (its manifest's ``end_date``), if it says."""
 
     @property
     def total_rows(self) -> int:
         return sum(self.rows.values())
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedMeta:
+    """What ``registry_meta`` says of the registry loaded into a schema."""
+
+    end_date: date | None
+    """The day its data runs to (what happened after it is not known yet)."""
+    manifest: dict[str, Any]
+    tables: tuple[str, ...]
+    loaded_at: datetime
+
+
+def manifest_end_date(manifest: Mapping[str, Any]) -> date | None:
+    """The day a registry's data runs to, from its manifest: ``end_date``, or that of the
+    manifest it was imported from (``origin``); None when neither says."""
+    for source in (manifest, manifest.get("origin")):
+        if isinstance(source, Mapping) and isinstance(source.get("end_date"), str):
+            try:
+                return date.fromisoformat(source["end_date"][:10])
+            except ValueError:
+                return None
+    return None
 
 
 def libpq_url(url: str) -> str:
@@ -182,6 +218,65 @@ def _keys_and_indexes(
     cur.execute(sql.SQL("ANALYZE {}").format(name))
 
 
+def _write_meta(
+    cur: psycopg.Cursor[tuple[str]],
+    schema_name: str,
+    manifest: dict[str, Any],
+    tables: list[str],
+) -> date | None:
+    name = sql.Identifier(schema_name, META_TABLE)
+    end = manifest_end_date(manifest)
+    cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(name))
+    cur.execute(
+        sql.SQL(
+            "CREATE TABLE {} (end_date DATE, manifest JSONB NOT NULL, tables TEXT[] NOT NULL, "
+            "loaded_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        ).format(name)
+    )
+    cur.execute(
+        sql.SQL("COMMENT ON TABLE {} IS {}").format(
+            name,
+            sql.Literal(
+                "人口库装载信息：数据截止日期、清单、装载的表与时间（onething registry load）"
+            ),
+        )
+    )
+    cur.execute(
+        sql.SQL("INSERT INTO {} (end_date, manifest, tables) VALUES (%s, %s, %s)").format(name),
+        [end, Jsonb(manifest), tables],
+    )
+    cur.execute(sql.SQL("ANALYZE {}").format(name))
+    return end
+
+
+def read_meta(
+    url: str, schema_name: str = "registry", *, connect_timeout: int = CONNECT_TIMEOUT
+) -> LoadedMeta | None:
+    """What ``registry_meta`` of ``schema_name`` says of the registry loaded there; None
+    when the schema holds no loaded registry (no such schema or table, or no row).
+
+    Raises :class:`InvalidInput` ``registry.load.bad_url`` for a URL that is not
+    PostgreSQL's, :class:`Unavailable` ``registry.load.unreachable`` when the server (or
+    the database) cannot be reached or read.
+    """
+    statement = sql.SQL(
+        "SELECT end_date, manifest, tables, loaded_at FROM {} ORDER BY loaded_at DESC LIMIT 1"
+    ).format(sql.Identifier(schema_name, META_TABLE))
+    try:
+        with psycopg.connect(
+            libpq_url(url), connect_timeout=connect_timeout, autocommit=True
+        ) as conn:
+            row = conn.execute(statement).fetchone()
+    except psycopg.errors.UndefinedTable:
+        return None
+    except psycopg.Error as exc:
+        raise Unavailable("registry.load.unreachable", detail=str(exc).strip()) from exc
+    if row is None:
+        return None
+    end, manifest, tables, loaded_at = row
+    return LoadedMeta(end, dict(manifest), tuple(tables), loaded_at)
+
+
 def load_registry(
     source: Path,
     url: str,
@@ -195,6 +290,7 @@ def load_registry(
 
     ``tables`` names the catalog tables to copy (default: all of them), for a database
     that serves only some checks. One transaction: on any failure nothing is written.
+    The registry's end date and manifest go into ``registry_meta`` (:func:`read_meta`).
     Raises :class:`Conflict` ``registry.load.schema_not_empty`` when the schema has tables
     and ``replace`` is false, :class:`Unavailable` when the server cannot be reached or
     the load fails; ``ValueError`` for a name the catalog does not have.
@@ -207,8 +303,9 @@ def load_registry(
     if unknown:
         raise ValueError(f"not registry tables: {', '.join(unknown)}")
     chosen = [t for name, t in catalog.items() if tables is None or name in tables]
+    manifest = registry.read_manifest()
     try:
-        conn = psycopg.connect(conninfo, connect_timeout=10)
+        conn = psycopg.connect(conninfo, connect_timeout=CONNECT_TIMEOUT)
     except psycopg.Error as exc:
         raise Unavailable("registry.load.unreachable", detail=str(exc).strip()) from exc
     counts: dict[str, int] = {}
@@ -249,6 +346,7 @@ def load_registry(
                 _keys_and_indexes(cur, schema_name, table)
                 if progress is not None:
                     progress("index", done, len(chosen))
+            end = _write_meta(cur, schema_name, manifest, [t.name for t in chosen])
     except psycopg.Error as exc:
         raise Unavailable("registry.load.failed", detail=str(exc).strip()) from exc
     finally:
@@ -260,4 +358,5 @@ def load_registry(
         schema=schema_name,
         rows=counts,
         seconds=round(time.perf_counter() - started, 3),
+        end_date=end,
     )

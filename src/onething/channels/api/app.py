@@ -12,6 +12,7 @@ from onething import __version__
 from onething.cases import CaseService, MaterialStore, TransitionGuard
 from onething.catalog.loader import load_catalog, shipped_catalog_path
 from onething.channels.api.auth import BEARER_FORMAT
+from onething.channels.api.housekeeping import sweep_staging
 from onething.channels.api.middleware import RequestContext
 from onething.channels.api.problems import install_problem_handlers
 from onething.channels.api.routers import (
@@ -22,7 +23,7 @@ from onething.channels.api.routers import (
     statistics,
     tasks,
 )
-from onething.channels.guards import rules_guard
+from onething.channels.guards import guards_source, rules_guard
 from onething.config import Settings, get_settings
 from onething.kit.db import get_engine
 from onething.kit.i18n import translate
@@ -40,21 +41,22 @@ def create_app(
     extra transition guards such as the rules engine's), the service catalog loaded once
     from ``settings.catalog_path`` (default: the shipped one), and the material store
     under ``ONETHING_HOME/uploads``. With ``settings.rules_guards`` the rule packs each
-    matter names (``guards:``) check its applicant on the registry at submission and
-    while it is handled (:mod:`onething.channels.guards`).
+    matter names (``guards:``) check its applicant on the registry (the folder's DuckDB
+    file, or the database of ``settings.guards_registry_url``) at submission and while it
+    is handled (:mod:`onething.channels.guards`). At start, upload staging files left by a
+    killed process are removed (:func:`~onething.channels.api.housekeeping.sweep_staging`).
     """
     settings = settings or get_settings()
     ensure_logging(settings.log_level, json=settings.log_json)  # a server's worker process
     catalog = load_catalog(settings.catalog_path or shipped_catalog_path())
     guards = tuple(guards)
-    assembled = (
-        rules_guard(catalog, settings.effective_registry_path) if settings.rules_guards else None
-    )
+    assembled = rules_guard(catalog, guards_source(settings)) if settings.rules_guards else None
     if assembled is not None:
         guards = (*guards, assembled[0])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweep_staging(app.state.store)
         # what is loaded by now (catalog, mappers, compiled schemas) lives as long as the
         # app: kept out of the garbage collector's scans (about a tenth of a millisecond
         # per submission), given back to it when the app stops

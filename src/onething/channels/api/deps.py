@@ -79,6 +79,12 @@ async def get_locale(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"))
 
 
+async def get_request_id(request: Request) -> str | None:
+    """The request's id (``X-Request-ID``, set by the middleware), for audit rows."""
+    request_id: str | None = getattr(request.state, "request_id", None)
+    return request_id
+
+
 async def get_today(settings: Annotated[Settings, Depends(get_settings_dep)]) -> date:
     """Today in Shandong (``ONETHING_TODAY`` of the app's settings pins it)."""
     return settings.today or now().date()
@@ -92,3 +98,4 @@ CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 StoreDep = Annotated[MaterialStore, Depends(get_store)]
 LocaleDep = Annotated[str, Depends(get_locale)]
 TodayDep = Annotated[date, Depends(get_today)]
+RequestIdDep = Annotated[str | None, Depends(get_request_id)]

@@ -1,10 +1,11 @@
 """The request context of every HTTP request, as a plain ASGI middleware.
 
-For each request: a request id (the client's ``X-Request-ID`` or a new one) kept in the
-request state (problem details carry it) and sent back as ``X-Request-ID``; an upload
-whose declared length cannot fit the limit refused before its body is read (413); a 401
-naming the ``Bearer`` scheme (``WWW-Authenticate``); and one access-log line (method,
-path, status, milliseconds, request id), also for a request that failed.
+For each request: a request id (the client's ``X-Request-ID`` when it is 1–64 visible
+ASCII characters — it goes into audit rows — or a new one) kept in the request state
+(problem details carry it) and sent back as ``X-Request-ID``; an upload whose declared
+length cannot fit the limit refused before its body is read (413); a 401 naming the
+``Bearer`` scheme (``WWW-Authenticate``); and one access-log line (method, path, status,
+milliseconds, request id), also for a request that failed.
 
 Plain ASGI rather than Starlette's ``BaseHTTPMiddleware`` (``@app.middleware("http")``),
 which runs the rest of the app in a separate task and streams the response through a
@@ -14,6 +15,7 @@ is touched.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -29,6 +31,8 @@ from onething.kit.logging import get_logger
 log = get_logger("onething.api")
 
 BEARER_CHALLENGE = 'Bearer realm="onething"'
+REQUEST_ID = re.compile(r"[\x21-\x7e]{1,64}")
+"""A client's request id kept as it is (audit rows hold 64 characters); others replaced."""
 
 
 class RequestContext:
@@ -47,7 +51,8 @@ class RequestContext:
         declared = ""
         for name, value in scope["headers"]:
             if name == b"x-request-id":
-                request_id = value.decode("latin-1")
+                given = value.decode("latin-1")
+                request_id = given if REQUEST_ID.fullmatch(given) else ""
             elif name == b"content-length":
                 declared = value.decode("latin-1")
         request_id = request_id or uuid.uuid4().hex

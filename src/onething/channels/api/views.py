@@ -1,5 +1,5 @@
 """Views the routers share: a case's status tree with its materials, a submission's
-receipt."""
+receipt, and the audit row of a read of cases (personal data)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,14 @@ from onething.cases.materials import materials_of
 from onething.cases.schemas import CaseTree
 from onething.cases.transitions import check_scope
 from onething.channels.api.schemas import ApplicationOut, ReceiptMember, SubmissionReceipt
+from onething.models.audit import record_audit
+
+CASE_READ = "case.read"
+"""The audit action of a read of cases (their forms hold personal data)."""
 
 
-def _tree_ids(tree: CaseTree) -> list[str]:
-    return [tree.case.id, *(i for child in tree.children for i in _tree_ids(child))]
+def tree_ids(tree: CaseTree) -> list[str]:
+    return [tree.case.id, *(i for child in tree.children for i in tree_ids(child))]
 
 
 def etag(version: int) -> str:
@@ -26,7 +30,7 @@ def etag(version: int) -> str:
 
 def _view(session: Session, tree: CaseTree, *, new: bool) -> ApplicationOut:
     """The tree with its materials (none yet on cases just written)."""
-    materials = [] if new else materials_of(session, _tree_ids(tree))
+    materials = [] if new else materials_of(session, tree_ids(tree))
     return ApplicationOut(**dict(tree), materials=materials)
 
 
@@ -77,4 +81,27 @@ def submission_receipt(
         children=[
             ReceiptMember(id=c.id, service_code=c.service_code, state=c.state) for c in children
         ],
+    )
+
+
+def audit_case_read(
+    session: Session,
+    *,
+    actor: Actor,
+    entity_type: str,
+    entity_id: str,
+    case_ids: list[str],
+    request_id: str | None,
+) -> None:
+    """One audit row (:data:`CASE_READ`) for the cases a request read: who, which cases
+    (``after.case_ids``), of what (a case and its tree, an applicant's list); committed
+    with the request's unit of work, one INSERT however many cases."""
+    record_audit(
+        session,
+        actor=actor.label,
+        action=CASE_READ,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        after={"case_ids": case_ids},
+        request_id=request_id,
     )

@@ -17,6 +17,7 @@ from onething.channels.api.deps import (
     CatalogDep,
     EngineDep,
     LocaleDep,
+    RequestIdDep,
     SessionDep,
     SettingsDep,
     StoreDep,
@@ -32,9 +33,11 @@ from onething.channels.api.schemas import (
 )
 from onething.channels.api.views import (
     application_view,
+    audit_case_read,
     etag,
     submission_receipt,
     submission_view,
+    tree_ids,
 )
 from onething.kit.errors import InvalidInput
 from onething.kit.i18n import translate
@@ -139,13 +142,23 @@ def list_applications(
         Query(max_length=18, description="Resident ID or credit code (default: the caller)."),
     ] = None,
     applicant_kind: ApplicantKind = "person",
+    request_id: RequestIdDep,
 ) -> list[CaseSummary]:
     """我的办件: an applicant's applications and bundles, newest first (staff see those of
-    their region)."""
+    their region). The read is audited (``case.read``: the applicant, the case ids)."""
     who = applicant or (actor.person if actor.role == "applicant" else None)
     if who is None:
         raise InvalidInput("api.applications.applicant_required", errors=[{"field": "applicant"}])
-    return cases.list_cases(session, actor, applicant_kind=applicant_kind, applicant_id=who)
+    found = cases.list_cases(session, actor, applicant_kind=applicant_kind, applicant_id=who)
+    audit_case_read(
+        session,
+        actor=actor,
+        entity_type=applicant_kind,
+        entity_id=who,
+        case_ids=[c.id for c in found],
+        request_id=request_id,
+    )
+    return found
 
 
 @router.get(
@@ -161,12 +174,23 @@ def get_application(
     cases: CasesDep,
     locale: LocaleDep,
     response: Response,
+    request_id: RequestIdDep,
 ) -> ApplicationOut:
     """办件进度: the case, its clocks with their due times explained line by line, its
-    events, its children (a bundle's members) and the materials uploaded."""
-    return application_view(
+    events, its children (a bundle's members) and the materials uploaded. The read is
+    audited (``case.read``: the case and the ids of every case in its tree)."""
+    view = application_view(
         session, cases=cases, actor=actor, case_id=case_id, locale=locale, response=response
     )
+    audit_case_read(
+        session,
+        actor=actor,
+        entity_type="case",
+        entity_id=case_id,
+        case_ids=tree_ids(view),
+        request_id=request_id,
+    )
+    return view
 
 
 def declares_too_large(method: str, path: str, content_length: str, limit: int) -> bool:

@@ -10,40 +10,26 @@ from fastapi import APIRouter, Body, Header, Query, Response
 from sqlalchemy.orm import Session
 
 from onething.cases import CaseService
-from onething.cases.actors import STAFF_ROLES, Actor, region_covers
+from onething.cases.actors import Actor
 from onething.cases.schemas import QueueItem
 from onething.channels.api.auth import ActorDep
 from onething.channels.api.deps import CasesDep, LocaleDep, SessionDep
 from onething.channels.api.errors import PreconditionRequired
 from onething.channels.api.schemas import ApplicationOut, TaskAction, TaskActionIn, problems
+from onething.channels.api.scopes import staff_scope
 from onething.channels.api.views import application_view
-from onething.kit.errors import InvalidInput, PermissionDenied
+from onething.kit.errors import InvalidInput
 from onething.kit.i18n import translate
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
 
-QUEUE_ROLES = (*sorted(STAFF_ROLES), "supervisor")
-
 
 def _queue_scope(actor: Actor, department: str | None, region: str | None) -> tuple[str, str]:
     """The department and region whose queue ``actor`` may read (defaults: the actor's)."""
-    if actor.role not in QUEUE_ROLES:
-        raise PermissionDenied("api.permission.queue_role", role=actor.role)
-    department = department or actor.department
-    region = region or actor.region
-    if department is None:
+    scope = staff_scope(actor, department, region, role_key="api.permission.queue_role")
+    if scope.department is None:
         raise InvalidInput("api.tasks.department_required", errors=[{"field": "department"}])
-    if actor.role in STAFF_ROLES and department != actor.department:
-        raise PermissionDenied(
-            "cases.permission.department",
-            department=actor.department or "-",
-            case_department=department,
-        )
-    if region is None or actor.region is None or not region_covers(actor.region, region):
-        raise PermissionDenied(
-            "cases.permission.region", region=actor.region or "-", case_region=region or "-"
-        )
-    return department, region
+    return scope.department, scope.region
 
 
 @router.get(
