@@ -57,7 +57,7 @@ from onething.registry.generate import GenerateOptions, generate_registry
 from onething.registry.store import RegistryDir
 from onething.rules import CompiledPack, Pack, compile_pack, load_pack
 from onething.rules.run.duckdb import DuckDBExecutor
-from onething.rules.run.query import hit_filter, select_sql
+from onething.rules.run.query import hits_sql
 from onething.rules.run.result import RunResult
 from onething.rules.run.runner import run
 
@@ -252,7 +252,7 @@ def compiled_rows(
     def go() -> tuple[Any, dict[str, float]]:
         started = time.perf_counter()
         compiled = _compiled(case, scenarios)
-        sql = select_sql(compiled, "duckdb", where=hit_filter(compiled.manifest))
+        sql = hits_sql(compiled, "duckdb")
         compiled_at = time.perf_counter()
         table = DuckDBExecutor(con).arrow(sql)
         parts = {"compile": compiled_at - started, "query": time.perf_counter() - compiled_at}

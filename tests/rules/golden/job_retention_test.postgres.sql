@@ -98,17 +98,22 @@ WITH "_params" AS (
     ON "_a_laid_off"."entity_id" = "_e"."enterprise_id"
 ), "_a_back_paid_since_insured" AS (
   SELECT
-    "_v"."scenario",
-    "_v"."entity_id",
+    "_v"."entity_id" AS "_g1",
+    "_v"."insured_on" AS "_g2",
     COUNT(*) AS "value"
-  FROM "_l0" AS "_v"
+  FROM (
+    SELECT DISTINCT
+      "_v"."entity_id",
+      "_v"."insured_on"
+    FROM "_l0" AS "_v"
+  ) AS "_v"
   JOIN "contributions" AS "_t"
     ON "_t"."enterprise_id" = "_v"."entity_id"
   WHERE
     "_t"."back_payment" AND "_t"."period" >= "_v"."insured_on"
   GROUP BY
-    "_v"."scenario",
-    "_v"."entity_id"
+    "_v"."entity_id",
+    "_v"."insured_on"
 ), "_l1" AS (
   SELECT
     "_v"."scenario",
@@ -203,8 +208,8 @@ WITH "_params" AS (
     END AS DECIMAL(38, 2)) AS "refund_ratio"
   FROM "_l0" AS "_v"
   LEFT JOIN "_a_back_paid_since_insured"
-    ON "_a_back_paid_since_insured"."scenario" = "_v"."scenario"
-    AND "_a_back_paid_since_insured"."entity_id" = "_v"."entity_id"
+    ON "_a_back_paid_since_insured"."_g1" = "_v"."entity_id"
+    AND "_a_back_paid_since_insured"."_g2" IS NOT DISTINCT FROM "_v"."insured_on"
 ), "_r" AS (
   SELECT
     "_v"."scenario",

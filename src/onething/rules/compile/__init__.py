@@ -63,7 +63,8 @@ class CompiledPack:
     query: exp.Select
     _cache: dict[tuple[str, str | None, bool], str] = field(default_factory=dict, repr=False)
     _source: _Source | None = field(default=None, repr=False)
-    _hits: list[CompiledPack] = field(default_factory=list, repr=False)
+    _hits: dict[bool, CompiledPack] = field(default_factory=dict, repr=False)
+    """:meth:`for_hits` (False) and :meth:`only_hits` (True), compiled on first use."""
 
     @property
     def pack(self) -> str:
@@ -106,18 +107,27 @@ class CompiledPack:
     def for_hits(self) -> CompiledPack:
         """The same pack compiled with only what its rules need: the variables some rule's
         condition, amount or message reads (directly or through others), so each rule
-        computes and explains as here. The query a runner narrows to hits or to one
-        entity; ``self`` if every variable is read."""
-        if not self._hits:
-            self._hits.append(self._pruned())
-        return self._hits[0]
+        computes and explains as here. The query a runner narrows to one entity;
+        ``self`` if every variable is read."""
+        if False not in self._hits:
+            self._hits[False] = self._pruned(only_hits=False)
+        return self._hits[False]
 
-    def _pruned(self) -> CompiledPack:
+    def only_hits(self) -> CompiledPack:
+        """:meth:`for_hits`, planned for the rows where some rule holds and no other: the
+        clauses of each rule that read no aggregate (a claim period, a kind of entity)
+        filter the entity rows before the aggregates are computed. Its rows that hit
+        are those of :meth:`for_hits`, value for value; the others may be missing."""
+        if True not in self._hits:
+            self._hits[True] = self._pruned(only_hits=True)
+        return self._hits[True]
+
+    def _pruned(self, *, only_hits: bool) -> CompiledPack:
         source = self._source
         if source is None:
             return self
         whole = source.pack
-        if source.live >= {*whole.variables, *whole.decision_tables}:
+        if source.live >= {*whole.variables, *whole.decision_tables} and not only_hits:
             return self
         return _compile(
             _keeping(whole, [r.id for r in whole.rules], source.needed),
@@ -126,6 +136,7 @@ class CompiledPack:
             entity_ids=source.entity_ids,
             bound=source.bound,
             prunable=False,
+            only_hits=only_hits,
         )
 
     def sql(
@@ -237,6 +248,7 @@ def _compile(
     entity_ids: Sequence[str] | None = None,
     bound: bool = False,
     prunable: bool = True,
+    only_hits: bool = False,
 ) -> CompiledPack:
     vetted = vet_pack(pack)
     deps = graph.dependencies(vetted)
@@ -263,7 +275,7 @@ def _compile(
             order = [n for n in order if n in live]
     planner = Planner(vetted, order, typed, as_of, others)
     ids = None if entity_ids is None else list(entity_ids)
-    plan = planner.build(plain, ids, bound=bound)
+    plan = planner.build(plain, ids, bound=bound, only_hits=only_hits)
     manifest = _manifest(
         vetted,
         deps,

@@ -126,14 +126,19 @@ def wrap(node: exp.Expr) -> exp.Expr:
 
 
 def sql_type(rtype: RType) -> exp.DataType:
-    """The SQL type every engine stores a value of ``rtype`` in."""
-    if rtype.kind == "decimal":
-        return exp.DataType.build(f"DECIMAL({DECIMAL_PRECISION}, {rtype.scale})")
-    return exp.DataType.build(
-        {"int": "BIGINT", "bool": "BOOLEAN", "date": "DATE", "text": "TEXT", "null": "TEXT"}[
-            rtype.kind
-        ]
-    )
+    """The SQL type every engine stores a value of ``rtype`` in (a fresh node each time)."""
+    built = _SQL_TYPES.get(rtype)
+    if built is None:
+        if rtype.kind == "decimal":
+            built = exp.DataType.build(f"DECIMAL({DECIMAL_PRECISION}, {rtype.scale})")
+        else:
+            names = {"int": "BIGINT", "bool": "BOOLEAN", "date": "DATE", "text": "TEXT"}
+            built = exp.DataType.build(names.get(rtype.kind, "TEXT"))
+        _SQL_TYPES[rtype] = built
+    return built.copy()  # parsing the type's name each time cost more than copying
+
+
+_SQL_TYPES: dict[RType, exp.DataType] = {}
 
 
 def typed_cast(node: exp.Expr, rtype: RType) -> exp.Cast:

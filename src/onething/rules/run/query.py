@@ -92,7 +92,19 @@ def select_sql(
     """
     if where is None:
         return compiled.sql(dialect, schema=schema, pretty=False)
-    inner = compiled.for_hits().expression(dialect, schema=schema)
+    return _narrowed(compiled.for_hits(), dialect, schema, where)
+
+
+def hits_sql(compiled: CompiledPack, dialect: Dialect, *, schema: str | None = None) -> str:
+    """The rows of ``compiled`` where some rule holds, for ``dialect``: the query of
+    :meth:`~CompiledPack.only_hits` (rows that cannot hit left out before the aggregates)
+    narrowed by :func:`hit_filter`."""
+    hits = compiled.only_hits()
+    return _narrowed(hits, dialect, schema, hit_filter(hits.manifest))
+
+
+def _narrowed(compiled: CompiledPack, dialect: Dialect, schema: str | None, where: exp.Expr) -> str:
+    inner = compiled.expression(dialect, schema=schema)
     query = exp.select(exp.Star()).from_(exp.Subquery(this=inner, alias="_q"), copy=False)
     query = query.where(where, copy=False)
     return query.sql(
@@ -116,7 +128,7 @@ def find_hits(
 ) -> tuple[list[Hit], str]:
     """The explained hits of ``compiled`` on ``executor``, and the SQL that found them."""
     manifest = compiled.for_hits().manifest
-    sql = select_sql(compiled, executor.dialect, schema=executor.schema, where=hit_filter(manifest))
+    sql = hits_sql(compiled, executor.dialect, schema=executor.schema)
     if progress is not None:
         progress("query", 0, 1)
     rows = in_order(manifest, executor.rows(sql))
@@ -172,6 +184,7 @@ __all__ = [
     "explain_entity",
     "find_hits",
     "hit_filter",
+    "hits_sql",
     "in_order",
     "key_type",
     "select_sql",
