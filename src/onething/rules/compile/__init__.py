@@ -8,7 +8,8 @@ The compiler imports no database driver: SQL can be previewed anywhere.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+import threading
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -60,11 +61,23 @@ class CompiledPack:
     """
 
     manifest: Manifest
-    query: exp.Select
+    _plan: Callable[[], exp.Select] = field(repr=False)
+    """Plans the query (on first use: a runner often needs only :meth:`only_hits`'s)."""
+    _planned: list[exp.Select] = field(default_factory=list, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cache: dict[tuple[str, str | None, bool], str] = field(default_factory=dict, repr=False)
     _source: _Source | None = field(default=None, repr=False)
     _hits: dict[bool, CompiledPack] = field(default_factory=dict, repr=False)
     """:meth:`for_hits` (False) and :meth:`only_hits` (True), compiled on first use."""
+
+    @property
+    def query(self) -> exp.Select:
+        """The engine-neutral plan (a SQLGlot tree; planned once, on first use)."""
+        if not self._planned:
+            with self._lock:
+                if not self._planned:
+                    self._planned.append(self._plan())
+        return self._planned[0]
 
     @property
     def pack(self) -> str:
@@ -275,7 +288,10 @@ def _compile(
             order = [n for n in order if n in live]
     planner = Planner(vetted, order, typed, as_of, others)
     ids = None if entity_ids is None else list(entity_ids)
-    plan = planner.build(plain, ids, bound=bound, only_hits=only_hits)
+
+    def plan() -> exp.Select:
+        return planner.build(plain, ids, bound=bound, only_hits=only_hits).query
+
     manifest = _manifest(
         vetted,
         deps,
@@ -283,13 +299,13 @@ def _compile(
         values=values,
         as_of=as_of,
         entity_ids=ids,
-        columns=plan.columns,
+        columns=planner.columns(),
         bound=(ENTITY_PARAMETER,) if bound else (),
     )
     source = None
     if prunable:
         source = _Source(pack, scenarios, ids, bound, needed, live_variables(vetted))
-    return CompiledPack(manifest, plan.query, _source=source)
+    return CompiledPack(manifest, plan, _source=source)
 
 
 def _parameters_read(vetted: VettedPack) -> list[str]:

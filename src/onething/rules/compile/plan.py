@@ -854,12 +854,6 @@ class Planner:
             col("region", V),
             *(col(n, V) for n in outputs),
         ).from_(aliased("_r", V), copy=False)
-        columns: list[tuple[str, RType]] = [
-            ("scenario", TEXT),
-            ("entity_id", self.key_type()),
-            ("region", TEXT),
-            *((n, self.types[n]) for n in outputs),
-        ]
         for rdef in self.vetted.rules:
             rid = rdef.rule.id
             connective, clauses = top_clauses(rdef.condition.tree)
@@ -883,9 +877,25 @@ class Planner:
                 *(col(c, V) for c in names),
                 copy=False,
             )
-            columns += [(f"{rid}__hit", BOOL), (f"{rid}__amount", amount_type)]
-            columns += [(c, BOOL) for c in names]
-        return final, columns, clauses_layer
+        return final, self.columns(), clauses_layer
+
+    def columns(self) -> list[tuple[str, RType]]:
+        """The output columns of the query and their types (without planning it)."""
+        columns: list[tuple[str, RType]] = [
+            ("scenario", TEXT),
+            ("entity_id", self.key_type()),
+            ("region", TEXT),
+            *((n, self.types[n]) for n in self.vetted.variables),
+        ]
+        for rdef in self.vetted.rules:
+            rid = rdef.rule.id
+            _connective, clauses = top_clauses(rdef.condition.tree)
+            columns += [
+                (f"{rid}__hit", BOOL),
+                (f"{rid}__amount", self.amounts.get(rid, decimal(2))),
+            ]
+            columns += [(f"{rid}__c{i}", BOOL) for i in range(1, len(clauses) + 1)]
+        return columns
 
     def _params(self, scenarios: dict[str, dict[str, Any]]) -> exp.Expr:
         """One row per scenario: a SELECT of literals, or for several scenarios one
