@@ -73,14 +73,19 @@ def show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        exponent = value.as_tuple().exponent
-        trimmed = value.normalize()
-        trimmed_exp = trimmed.as_tuple().exponent
-        if isinstance(exponent, int) and isinstance(trimmed_exp, int):
-            places = min(-exponent, 2) if exponent < 0 else 0
-            if -trimmed_exp < places:
-                return f"{value:.{places}f}"
-        return format(trimmed, "f")
+        # Exact digits, trailing zeros dropped down to the cent: 0.2000000000 → 0.20,
+        # 0.0550 → 0.055, 12.000 → 12.00, 1234.5 → 1234.5 (string work: a hit shows
+        # a dozen values, and Decimal.normalize() twice per value was most of it).
+        text = format(value, "f")
+        point = text.find(".")
+        if point < 0:
+            return text
+        fraction = text[point + 1 :]
+        kept = fraction.rstrip("0")
+        cents = min(len(fraction), 2)
+        if len(kept) < cents:
+            kept = fraction[:cents]
+        return text[:point] + ("." + kept if kept else "")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -130,8 +135,32 @@ class _Missing(dict[str, str]):
         return "{" + key + "}"
 
 
-def outcome(manifest: Manifest, rule: RuleInfo, row: Row) -> RuleOutcome:
-    """How ``rule`` turned out on one output ``row``, explained."""
+_Memo = dict[tuple[str, str], dict[str, Any]]
+
+
+def _parameters(manifest: Manifest, rule: RuleInfo, scenario: str, memo: _Memo) -> dict[str, Any]:
+    """The parameters ``rule`` read in ``scenario``, with their sources (the same for
+    every row of the scenario: built once per rule and scenario in ``memo``, then copied)."""
+    key = (rule.id, scenario)
+    found = memo.get(key)
+    if found is None:
+        found = {}
+        for name in rule.parameters:
+            pv = manifest.parameters[name].values[scenario]
+            found[name] = {
+                "value": pv.value,
+                "reference": pv.reference,
+                "from": pv.valid_from,
+                "to": pv.valid_to,
+                "overridden": pv.overridden,
+            }
+        memo[key] = found
+    return {name: dict(value) for name, value in found.items()}
+
+
+def outcome(manifest: Manifest, rule: RuleInfo, row: Row, memo: _Memo | None = None) -> RuleOutcome:
+    """How ``rule`` turned out on one output ``row``, explained (``memo``: what a batch of
+    rows shares, kept between calls)."""
     scenario = str(row["scenario"])
     clauses = []
     for clause in rule.clauses:
@@ -143,16 +172,7 @@ def outcome(manifest: Manifest, rule: RuleInfo, row: Row) -> RuleOutcome:
     hit = bool(row[rule.hit_column])
     amount = row[rule.amount_column]
     variables = {v: row[v] for v in rule.variables if v in row}
-    parameters = {}
-    for name in rule.parameters:
-        pv = manifest.parameters[name].values[scenario]
-        parameters[name] = {
-            "value": pv.value,
-            "reference": pv.reference,
-            "from": pv.valid_from,
-            "to": pv.valid_to,
-            "overridden": pv.overridden,
-        }
+    parameters = _parameters(manifest, rule, scenario, {} if memo is None else memo)
     message_values = {
         **_values(manifest, rule.message_names, row),
         "amount": amount,
@@ -200,11 +220,12 @@ def outcome(manifest: Manifest, rule: RuleInfo, row: Row) -> RuleOutcome:
 def hits(manifest: Manifest, rows: Iterable[Row]) -> list[Hit]:
     """Every rule that held on each row, as explained hits."""
     found: list[Hit] = []
+    memo: _Memo = {}
     for row in rows:
         for rule in manifest.rules.values():
             if not row[rule.hit_column]:
                 continue
-            result = outcome(manifest, rule, row)
+            result = outcome(manifest, rule, row, memo)
             found.append(
                 Hit(
                     pack=manifest.pack,
@@ -223,7 +244,8 @@ def hits(manifest: Manifest, rows: Iterable[Row]) -> list[Hit]:
 
 def outcomes(manifest: Manifest, rows: Iterable[Row]) -> list[RuleOutcome]:
     """Every rule on every row, hit or not."""
-    return [outcome(manifest, rule, row) for row in rows for rule in manifest.rules.values()]
+    memo: _Memo = {}
+    return [outcome(manifest, rule, row, memo) for row in rows for rule in manifest.rules.values()]
 
 
 __all__ = [
