@@ -139,17 +139,38 @@ class CompiledPack:
         source = self._source
         if source is None:
             return self
-        whole = source.pack
-        if source.live >= {*whole.variables, *whole.decision_tables} and not only_hits:
+        whole = source.vetted
+        if source.live >= set(whole.variables) and not only_hits:
             return self
-        return _compile(
-            _keeping(whole, [r.id for r in whole.rules], source.needed),
-            self.as_of,
-            source.scenarios,
-            entity_ids=source.entity_ids,
+        # The vetted, typed and folded pack is reused: no second parse or type check.
+        vetted = VettedPack(
+            whole.pack,
+            whole.entity,
+            {n: v for n, v in whole.variables.items() if n in source.live},
+            whole.rules,
+            whole.others,
+        )
+        used = set(_parameters_read(vetted))
+        typed = Typed(
+            source.typed.variables,
+            {n: t for n, t in source.typed.parameters.items() if n in used},
+            source.typed.amounts,
+            source.typed.others,
+        )
+        values = {
+            s: {n: v for n, v in vals.items() if n in used} for s, vals in source.values.items()
+        }
+        return _assemble(
+            vetted,
+            [n for n in source.order if n in source.live],
+            others=source.others,
+            typed=typed,
+            values=values,
+            as_of=self.as_of,
+            ids=source.entity_ids,
             bound=source.bound,
-            prunable=False,
             only_hits=only_hits,
+            source=None,
         )
 
     def sql(
@@ -164,16 +185,18 @@ class CompiledPack:
 
 @dataclass(frozen=True)
 class _Source:
-    """What a pack was compiled from, to compile its :meth:`CompiledPack.for_hits` form."""
+    """What a pack was compiled from, to plan its :meth:`CompiledPack.for_hits` form."""
 
-    pack: Pack
-    scenarios: Mapping[str, Mapping[str, Any]] | None
-    entity_ids: Sequence[str] | None
+    vetted: VettedPack
+    """Vetted, typed and with its dead branches folded."""
+    order: list[str]
+    others: dict[str, list[str]]
+    typed: Typed
+    values: Mapping[str, Mapping[str, ResolvedValue]]
+    entity_ids: list[str] | None
     bound: bool
-    needed: set[str]
-    """The variables the rules read as written: the pruned pack keeps these."""
     live: set[str]
-    """Those the rules read once dead branches are folded: the pruned query computes these."""
+    """The variables the rules read once dead branches are folded: what for_hits computes."""
 
 
 def compile_pack(
@@ -260,8 +283,6 @@ def _compile(
     *,
     entity_ids: Sequence[str] | None = None,
     bound: bool = False,
-    prunable: bool = True,
-    only_hits: bool = False,
 ) -> CompiledPack:
     vetted = vet_pack(pack)
     deps = graph.dependencies(vetted)
@@ -277,24 +298,46 @@ def _compile(
     param_types = {name: _parameter_type(pack, name, values) for name in used}
     typed = types.check_pack(vetted, order, param_types, others)
     plain = {s: {n: v.value for n, v in vals.items()} for s, vals in values.items()}
-    # What the rules read as written (the pruned pack must still vet), then as run.
-    needed = _needed(vetted, [r.rule.id for r in vetted.rules]) if prunable else set()
-    if fold_dead_branches(vetted, constant_parameters(plain)):
-        deps = graph.dependencies(vetted)
-        if not prunable:  # the hits form: only what the rules still reach
-            live = live_variables(vetted)
-            vetted.variables = {n: v for n, v in vetted.variables.items() if n in live}
-            deps = {n: d for n, d in deps.items() if n in live}
-            order = [n for n in order if n in live]
-    planner = Planner(vetted, order, typed, as_of, others)
+    fold_dead_branches(vetted, constant_parameters(plain))
     ids = None if entity_ids is None else list(entity_ids)
+    source = _Source(vetted, order, others, typed, values, ids, bound, live_variables(vetted))
+    return _assemble(
+        vetted,
+        order,
+        others=others,
+        typed=typed,
+        values=values,
+        as_of=as_of,
+        ids=ids,
+        bound=bound,
+        only_hits=False,
+        source=source,
+    )
+
+
+def _assemble(
+    vetted: VettedPack,
+    order: list[str],
+    *,
+    others: dict[str, list[str]],
+    typed: Typed,
+    values: Mapping[str, Mapping[str, ResolvedValue]],
+    as_of: date,
+    ids: list[str] | None,
+    bound: bool,
+    only_hits: bool,
+    source: _Source | None,
+) -> CompiledPack:
+    """The compiled pack of a vetted, typed pack: its manifest now, its plan on first use."""
+    planner = Planner(vetted, order, typed, as_of, others)
+    plain = {s: {n: v.value for n, v in vals.items()} for s, vals in values.items()}
 
     def plan() -> exp.Select:
         return planner.build(plain, ids, bound=bound, only_hits=only_hits).query
 
     manifest = _manifest(
         vetted,
-        deps,
+        graph.dependencies(vetted),
         typed,
         values=values,
         as_of=as_of,
@@ -302,9 +345,6 @@ def _compile(
         columns=planner.columns(),
         bound=(ENTITY_PARAMETER,) if bound else (),
     )
-    source = None
-    if prunable:
-        source = _Source(pack, scenarios, ids, bound, needed, live_variables(vetted))
     return CompiledPack(manifest, plan, _source=source)
 
 

@@ -98,7 +98,7 @@ class Checker:
         rules = self._rules(phases)
         if rules == ():
             return []
-        compiled = self.compiled(as_of, rules)
+        compiled = self.compiled(as_of, rules).for_hits()
         manifest = compiled.manifest
         return hits(manifest, self._rows(compiled, bind_key(manifest, entity_id)))
 
@@ -108,7 +108,7 @@ class Checker:
         """Every rule for one entity (each scenario, or ``scenario``), hit or not, with
         each clause's values and verdict, as ``onething rules explain`` gives them; ``[]``
         for an entity the registry does not hold."""
-        compiled = self.compiled(as_of)
+        compiled = self.compiled(as_of).for_hits()
         manifest = compiled.manifest
         rows = self._rows(compiled, bind_key(manifest, entity_id))
         if scenario is not None:
