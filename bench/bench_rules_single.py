@@ -4,6 +4,7 @@ one run, on DuckDB and on PostgreSQL.
 
     .venv/bin/python bench/bench_rules_single.py --registry DIR [--pg postgresql://…/db]
         [--packs fund_risk coverage_gap_person data_quality_person] [--ids 1000]
+        [--phases pre]
 
 ``--registry`` is a generated registry folder (``onething registry generate``; a
 200,000-person one is generated into a temporary folder when omitted); ``--pg`` a
@@ -15,6 +16,10 @@ has): latency p50 / p99 / max of a check of every rule, of a check of the ``pre`
 baseline's: the run fails if any differ. ``--layouts`` adds a point filter on
 ``persons.person_id`` in DuckDB with rows in key order, in random order, and in random
 order with an ART index. ``--packs`` takes any shipped pack (its own entity's ids).
+``--phases pre`` (or any phases) measures only a check of those phases' rules, as the
+case guards run it, against a baseline compiling only those rules (:func:`select_rules`);
+the planted anomalies drawn are those rules'. A database then needs only the tables
+those rules read.
 """
 
 from __future__ import annotations
@@ -36,8 +41,9 @@ import pyarrow.parquet as pq
 
 from onething.registry.generate import GenerateOptions, generate_registry
 from onething.registry.store import RegistryDir
-from onething.rules import Checker, Hit, Pack, PostgresSource, compile_pack
+from onething.rules import Checker, Hit, Pack, PostgresSource, compile_pack, select_rules
 from onething.rules.library import load
+from onething.rules.run.checker import PHASES
 from onething.rules.run.query import Executor, find_hits
 from onething.rules.run.result import explanation_json
 
@@ -122,27 +128,46 @@ def row(label: str, times: list[float], extra: str = "") -> str:
 
 
 def bench_pack(
-    name: str, engine: str, registry: RegistryDir, pg: str | None, n: int, baseline_n: int
+    name: str,
+    engine: str,
+    registry: RegistryDir,
+    pg: str | None,
+    n: int,
+    baseline_n: int,
+    phases: tuple[str, ...] | None = None,
 ) -> None:
+    """Check ``n`` ids of pack ``name``: every rule and the ``pre`` rules apart, or
+    only the rules of ``phases``; the baseline compiles the same rules per call."""
     pack = load(name)
-    ids = draw_ids(registry, pack, n, seed=zlib.crc32(name.encode()))
+    measured = pack
+    if phases is not None:
+        chosen = [r.id for r in pack.rules if r.phase in phases]
+        if not chosen:
+            print(f"\n{name}: no rule in phase {', '.join(phases)}")
+            return
+        measured = select_rules(pack, chosen)
+    ids = draw_ids(registry, measured, n, seed=zlib.crc32(name.encode()))
     source: Any = PostgresSource(pg) if engine == "postgres" else registry.root
-    pre = any(r.phase == "pre" for r in pack.rules)
-    print(f"\n{name} on {engine}: {len(ids)} ids, load {os.getloadavg()[0]:.2f}")
+    pre = phases is None and any(r.phase == "pre" for r in pack.rules)
+    rules = "every rule" if phases is None else f"phase {'+'.join(phases)}"
+    print(
+        f"\n{name} on {engine}: {len(ids)} ids, {len(measured.rules)} rules, "
+        f"load {os.getloadavg()[0]:.2f}"
+    )
     print(f"  {'':30s} {'p50 ms':>8s} {'p99 ms':>8s} {'max ms':>8s} {'checks':>6s}")
     with Checker(pack, source, engine=engine, connections=1) as checker:  # type: ignore[arg-type]
-        first, _ = timed(lambda: checker.check(ids[0], AS_OF, phases=None))
+        first, _ = timed(lambda: checker.check(ids[0], AS_OF, phases=phases))
         first_pre = 0.0
         if pre:
             first_pre, _ = timed(lambda: checker.check(ids[0], AS_OF))
         prepared: dict[str, list[tuple[str, ...]]] = {}
         times = []
         for entity_id in ids:
-            seconds, found = timed(lambda e=entity_id: checker.check(e, AS_OF, phases=None))
+            seconds, found = timed(lambda e=entity_id: checker.check(e, AS_OF, phases=phases))
             times.append(seconds)
             prepared[entity_id] = signature(found)
         hit = sum(1 for s in prepared.values() if s)
-        print(row("Checker, every rule", times, f"first {first * 1000:.0f} ms, {hit} hit"))
+        print(row(f"Checker, {rules}", times, f"first {first * 1000:.0f} ms, {hit} hit"))
         if pre:
             pre_times = [timed(lambda e=e: checker.check(e, AS_OF))[0] for e in ids]
             print(row("Checker, phase pre", pre_times, f"first {first_pre * 1000:.0f} ms"))
@@ -152,7 +177,7 @@ def bench_pack(
         for entity_id in ids[:baseline_n]:
 
             def today(e: str = entity_id) -> list[Hit]:
-                compiled = compile_pack(pack, AS_OF, entity_ids=[e])
+                compiled = compile_pack(measured, AS_OF, entity_ids=[e])
                 return find_hits(executor, compiled)[0]
 
             seconds, found = timed(today)
@@ -204,6 +229,13 @@ def main() -> None:
     parser.add_argument("--baseline-ids", type=int, default=None, help="default: --ids")
     parser.add_argument("--engines", nargs="+", default=["duckdb", "postgres"])
     parser.add_argument(
+        "--phases",
+        nargs="+",
+        choices=PHASES,
+        default=None,
+        help="check only the rules of these phases (default: every rule, and pre apart)",
+    )
+    parser.add_argument(
         "--layouts", action="store_true", help="also: DuckDB point filters by storage layout"
     )
     args = parser.parse_args()
@@ -219,7 +251,15 @@ def main() -> None:
         engines = [e for e in args.engines if e != "postgres" or args.pg]
         for name in args.packs:
             for engine in engines:
-                bench_pack(name, engine, registry, args.pg, args.ids, args.baseline_ids or args.ids)
+                bench_pack(
+                    name,
+                    engine,
+                    registry,
+                    args.pg,
+                    args.ids,
+                    args.baseline_ids or args.ids,
+                    tuple(args.phases) if args.phases else None,
+                )
         if args.layouts:
             layouts(registry, min(args.ids, 1000))
 
