@@ -170,39 +170,7 @@ WITH "_params" AS (
       ELSE "_v"."max_layoff_rate"
     END AS DECIMAL(38, 3)) AS "layoff_limit",
     COALESCE(CAST("_a_back_paid_since_insured"."value" AS BIGINT), CAST(0 AS BIGINT)) AS "back_paid_since_insured",
-    CAST(CASE
-      WHEN CAST('2025-06-30' AS DATE) >= "_v"."insured_on"
-      THEN (
-        (
-          (
-            (
-              YEAR(CAST('2025-06-30' AS DATE)) - YEAR("_v"."insured_on")
-            ) * 12
-          ) + MONTH(CAST('2025-06-30' AS DATE))
-        ) - MONTH("_v"."insured_on")
-      ) - CASE
-        WHEN DAY(CAST('2025-06-30' AS DATE)) < DAY("_v"."insured_on")
-        AND DAY(CAST('2025-06-30' AS DATE) + 1) <> 1
-        THEN 1
-        ELSE 0
-      END
-      ELSE -(
-        (
-          (
-            (
-              (
-                YEAR("_v"."insured_on") - YEAR(CAST('2025-06-30' AS DATE))
-              ) * 12
-            ) + MONTH("_v"."insured_on")
-          ) - MONTH(CAST('2025-06-30' AS DATE))
-        ) - CASE
-          WHEN DAY("_v"."insured_on") < DAY(CAST('2025-06-30' AS DATE))
-          AND DAY("_v"."insured_on" + 1) <> 1
-          THEN 1
-          ELSE 0
-        END
-      )
-    END AS BIGINT) AS "months_insured",
+    CAST(DATE_SUB('month', "_v"."insured_on", CAST('2025-06-30' AS DATE)) AS BIGINT) AS "months_insured",
     CAST(CASE
       WHEN "_v"."size" IN ('micro', 'small', 'medium')
       THEN "_v"."refund_ratio_sme"

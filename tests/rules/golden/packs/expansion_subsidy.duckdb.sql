@@ -51,39 +51,7 @@ WITH "_params" AS (
     "_v"."left_on",
     "_v"."worker_birth_date",
     CAST((
-      CASE
-        WHEN "_v"."hired_on" >= "_v"."worker_birth_date"
-        THEN (
-          (
-            (
-              (
-                YEAR("_v"."hired_on") - YEAR("_v"."worker_birth_date")
-              ) * 12
-            ) + MONTH("_v"."hired_on")
-          ) - MONTH("_v"."worker_birth_date")
-        ) - CASE
-          WHEN DAY("_v"."hired_on") < DAY("_v"."worker_birth_date")
-          AND DAY("_v"."hired_on" + 1) <> 1
-          THEN 1
-          ELSE 0
-        END
-        ELSE -(
-          (
-            (
-              (
-                (
-                  YEAR("_v"."worker_birth_date") - YEAR("_v"."hired_on")
-                ) * 12
-              ) + MONTH("_v"."worker_birth_date")
-            ) - MONTH("_v"."hired_on")
-          ) - CASE
-            WHEN DAY("_v"."worker_birth_date") < DAY("_v"."hired_on")
-            AND DAY("_v"."worker_birth_date" + 1) <> 1
-            THEN 1
-            ELSE 0
-          END
-        )
-      END // 12
+      DATE_SUB('month', "_v"."worker_birth_date", "_v"."hired_on") // 12
     ) AS BIGINT) AS "age_at_hire",
     CAST(MAKE_DATE(CAST(YEAR("_v"."hired_on") AS INT), CAST(MONTH("_v"."hired_on") AS INT), 1) AS DATE) AS "hire_month",
     CAST("_v"."hired_on" BETWEEN "_v"."hire_window_start" AND "_v"."hire_window_end"
