@@ -372,14 +372,17 @@ class _EntityPlan:
         """The variables of one depth, over the layer below (``_v``)."""
         below = self.cte_name(f"l{level - 1}")
         layer = exp.select(*(col(c, V) for c in self.carried)).from_(aliased(below, V), copy=False)
+        batches = self._layer_scans(level)
         for name in self.order:
             if self.levels[name] != level:
                 continue
             vdef = self.variables[name]
             rtype = self.types[name]
             if vdef.kind == "aggregate":
-                cte = self.cte_name(f"a_{name}")
-                self.ctes.append((cte, self._aggregate(name, below)))
+                batch = batches[name]
+                cte = self.cte_name(f"a_{name}" if len(batch) == 1 else f"a_{batch[0]}_etc")
+                if batch[0] == name:
+                    self.ctes.append((cte, self._aggregate(batch, below)))
                 shared = self._shared(name)
                 groups = self._groups(vdef, shared=shared)
                 if shared:
@@ -395,15 +398,39 @@ class _EntityPlan:
                     )
                     for alias, column in pairs
                 ]
-                layer = layer.join(
-                    exp.to_table(cte), on=exp.and_(*on, copy=False), join_type="left", copy=False
-                )
-                value: exp.Expr = self._or_default(col("value", cte), vdef, rtype)
+                if batch[0] == name:
+                    layer = layer.join(
+                        exp.to_table(cte),
+                        on=exp.and_(*on, copy=False),
+                        join_type="left",
+                        copy=False,
+                    )
+                column = "value" if len(batch) == 1 else f"value_{name}"
+                value: exp.Expr = self._or_default(col(column, cte), vdef, rtype)
             else:
                 value = self.definition(name, None)
             layer = layer.select(named(value, name), copy=False)
             self.carried.append(name)
         return layer
+
+    def _layer_scans(self, level: int) -> dict[str, list[str]]:
+        """The aggregates of a layer, each with those it shares a scan with (itself
+        alone, or all those over the same registry table, ``on`` and groups)."""
+        batches: dict[tuple[object, ...], list[str]] = {}
+        found: dict[str, list[str]] = {}
+        for name in self.order:
+            vdef = self.variables[name]
+            if self.levels[name] != level or vdef.kind != "aggregate":
+                continue
+            shared = self._shared(name)
+            key: tuple[object, ...] = (name,)
+            if vdef.table is not None and self.row_filter is None:
+                groups = self._groups(vdef, shared=shared)
+                joins = tuple((j.column, j.target.kind, j.target.name) for j in vdef.joins)
+                key = (vdef.table.name, joins, tuple(groups) if groups else None, shared)
+            found[name] = batches.setdefault(key, [])
+            found[name].append(name)
+        return found
 
     def _shared(self, name: str) -> bool:
         """Whether a layer-joined aggregate is computed once for every scenario: there
@@ -466,43 +493,59 @@ class _EntityPlan:
             named(col(join.column, T), alias)
             for join, alias in zip(first.joins, _join_aliases(first), strict=True)
         ]
-        query = exp.select(*keys).from_(self._source(first), copy=False)
-        wheres: list[exp.Expr | None] = []
+        values, conditions = self._shared_scan(names)
+        query = exp.select(*keys, *values, copy=False).from_(self._source(first), copy=False)
         for name in names:
-            vdef = self.variables[name]
-            wheres.append(None if vdef.filter is None else self.rewrite(vdef.filter.tree, vdef))
-        common, rests = _common_conjuncts(wheres)
-        for name, where in zip(names, rests, strict=True):
-            vdef = self.variables[name]
-            assert vdef.value is not None
-            value = self.rewrite(vdef.value.tree, vdef)
-            if where is not None and _empty_is_null(value, vdef.default):
-                value = _filtered(value, where)
-            elif where is not None:
-                rtype = type_of(value)
-                value = _filtered(value, where)
-                star = exp.Star()
-                set_type(star, NULL)  # as the type checker types ``count(*)``'s argument
-                count = exp.Anonymous(this="count", expressions=[star])
-                set_type(count, INT)
-                rows = _filtered(count, where)
-                zero = exp.Literal.number(0)
-                set_type(zero, INT)
-                some = exp.GT(this=rows, expression=zero)
-                set_type(some, BOOL)
-                value = exp.Case(ifs=[exp.If(this=some, true=value)])
-                set_type(value, rtype)
-            column = f"value_{name}"
-            self.merged[name] = (cte, column)
-            query = query.select(named(value, column), copy=False)
-        conditions: list[exp.Expr] = list(common)
-        if all(r is not None for r in rests):
-            conditions.append(exp.or_(*(wrap(r) for r in rests if r is not None), copy=False))
+            self.merged[name] = (cte, f"value_{name}")
         if self.row_filter is not None:
             conditions.extend(self.planner.pushdown(self, first))
         if conditions:
             query = query.where(exp.and_(*conditions, copy=False), copy=False)
         return query.group_by(*(col(j.column, T) for j in first.joins), copy=False)
+
+    def _shared_scan(self, names: list[str]) -> tuple[list[exp.Expr], list[exp.Expr]]:
+        """Aggregates ``names`` over one scan: their values (``value_<name>``) and the
+        scan's conditions — the conjuncts all their ``where``s share, and the ``OR`` of
+        the rest when each has some."""
+        wheres: list[exp.Expr | None] = []
+        for name in names:
+            vdef = self.variables[name]
+            wheres.append(None if vdef.filter is None else self.rewrite(vdef.filter.tree, vdef))
+        common, rests = _common_conjuncts(wheres)
+        values: list[exp.Expr] = [
+            named(self._filtered_value(n, w), f"value_{n}")
+            for n, w in zip(names, rests, strict=True)
+        ]
+        conditions = list(common)
+        if all(r is not None for r in rests):
+            conditions.append(exp.or_(*(wrap(r) for r in rests if r is not None), copy=False))
+        return values, conditions
+
+    def _filtered_value(self, name: str, where: exp.Expr | None) -> exp.Expr:
+        """Aggregate ``name``'s value over the rows ``where`` keeps among those of a shared
+        scan (all of them when None): ``agg(…) FILTER (WHERE …)``, NULL where no row is
+        kept (as a separate GROUP BY would have no group), so its default still applies."""
+        vdef = self.variables[name]
+        assert vdef.value is not None
+        value = self.rewrite(vdef.value.tree, vdef)
+        if where is None:
+            return value
+        if _empty_is_null(value, vdef.default):
+            return _filtered(value, where)
+        rtype = type_of(value)
+        value = _filtered(value, where)
+        star = exp.Star()
+        set_type(star, NULL)  # as the type checker types ``count(*)``'s argument
+        count = exp.Anonymous(this="count", expressions=[star])
+        set_type(count, INT)
+        rows = _filtered(count, where)
+        zero = exp.Literal.number(0)
+        set_type(zero, INT)
+        some = exp.GT(this=rows, expression=zero)
+        set_type(some, BOOL)
+        value = exp.Case(ifs=[exp.If(this=some, true=value)])
+        set_type(value, rtype)
+        return value
 
     def _or_default(self, value: exp.Expr, vdef: VarDef, rtype: RType) -> exp.Expr:
         """An aggregate's value in the variable's type, or its default when it has no row."""
@@ -518,14 +561,21 @@ class _EntityPlan:
         assert vdef.source_entity is not None
         return aliased(self.planner.others[vdef.source_entity].top, T)
 
-    def _aggregate(self, name: str, layer: str | None) -> exp.Select:
-        """One aggregate: over its rows alone, or joined to the layer it reads."""
+    def _aggregate(self, names: str | list[str], layer: str | None) -> exp.Select:
+        """One aggregate over its rows alone, or aggregates (one, or several sharing the
+        scan: the same table, ``on`` and groups) joined to the layer they read."""
+        batch = [names] if isinstance(names, str) else names
+        name = batch[0]
         vdef = self.variables[name]
         assert vdef.value is not None
-        value = self.rewrite(vdef.value.tree, vdef)
+        values: list[exp.Expr]
         conditions: list[exp.Expr] = []
-        if vdef.filter is not None:
-            conditions.append(self.rewrite(vdef.filter.tree, vdef))
+        if len(batch) == 1:
+            values = [named(self.rewrite(vdef.value.tree, vdef), "value")]
+            if vdef.filter is not None:
+                conditions.append(self.rewrite(vdef.filter.tree, vdef))
+        else:
+            values, conditions = self._shared_scan(batch)
         from_entity = vdef.source_entity is not None
         group: list[exp.Expr]
         if layer is None:
@@ -534,7 +584,7 @@ class _EntityPlan:
                 named(col(join.column, T), alias)
                 for join, alias in zip(vdef.joins, _join_aliases(vdef), strict=True)
             ]
-            query = exp.select(*scenario, *keys, named(value, "value"), copy=False).from_(
+            query = exp.select(*scenario, *keys, *values, copy=False).from_(
                 self._source(vdef), copy=False
             )
             group = [*(c.copy() for c in scenario), *(col(j.column, T) for j in vdef.joins)]
@@ -558,7 +608,7 @@ class _EntityPlan:
                 selected += [
                     named(c.copy(), f"_g{i}") for i, c in enumerate(own[len(scenario) :], start=1)
                 ]
-            query = exp.select(*selected, named(value, "value"), copy=False)
+            query = exp.select(*selected, *values, copy=False)
             on = [exp.EQ(this=col(j.column, T), expression=self.target(j, V)) for j in vdef.joins]
             if from_entity:
                 on.insert(0, exp.EQ(this=col("scenario", T), expression=col("scenario", V)))

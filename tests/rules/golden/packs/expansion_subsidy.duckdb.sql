@@ -58,13 +58,24 @@ WITH "_params" AS (
     AND "_v"."hired_on" <= CAST('2025-06-30' AS DATE) AS BOOLEAN) AS "hired_in_window",
     CAST("_v"."left_on" IS NULL OR "_v"."left_on" > CAST('2025-06-30' AS DATE) AS BOOLEAN) AS "still_employed"
   FROM "_l0" AS "_v"
-), "_a_unemployment_months" AS (
+), "_a_unemployment_months_etc" AS (
   SELECT
     "_v"."scenario",
     "_v"."worker" AS "_g1",
     "_v"."employer" AS "_g2",
     "_v"."hire_month" AS "_g3",
-    COUNT(DISTINCT "_t"."period") AS "value"
+    (
+      COUNT(DISTINCT "_t"."period") FILTER(WHERE
+        "_t"."scheme" = 'unemployment')
+    ) AS "value_unemployment_months",
+    (
+      COUNT(DISTINCT "_t"."period") FILTER(WHERE
+        "_t"."scheme" = 'injury')
+    ) AS "value_injury_months",
+    (
+      COUNT(DISTINCT "_t"."period") FILTER(WHERE
+        "_t"."scheme" = 'pension')
+    ) AS "value_pension_months"
   FROM (
     SELECT DISTINCT
       "_v"."scenario",
@@ -76,61 +87,19 @@ WITH "_params" AS (
   JOIN "contributions" AS "_t"
     ON "_t"."person_id" = "_v"."worker" AND "_t"."enterprise_id" = "_v"."employer"
   WHERE
-    "_t"."scheme" = 'unemployment'
-    AND "_t"."period" >= "_v"."hire_month"
+    "_t"."period" >= "_v"."hire_month"
     AND "_t"."period" <= CAST('2025-06-30' AS DATE)
-  GROUP BY
-    "_v"."scenario",
-    "_v"."worker",
-    "_v"."employer",
-    "_v"."hire_month"
-), "_a_injury_months" AS (
-  SELECT
-    "_v"."scenario",
-    "_v"."worker" AS "_g1",
-    "_v"."employer" AS "_g2",
-    "_v"."hire_month" AS "_g3",
-    COUNT(DISTINCT "_t"."period") AS "value"
-  FROM (
-    SELECT DISTINCT
-      "_v"."scenario",
-      "_v"."worker",
-      "_v"."employer",
-      "_v"."hire_month"
-    FROM "_l1" AS "_v"
-  ) AS "_v"
-  JOIN "contributions" AS "_t"
-    ON "_t"."person_id" = "_v"."worker" AND "_t"."enterprise_id" = "_v"."employer"
-  WHERE
-    "_t"."scheme" = 'injury'
-    AND "_t"."period" >= "_v"."hire_month"
-    AND "_t"."period" <= CAST('2025-06-30' AS DATE)
-  GROUP BY
-    "_v"."scenario",
-    "_v"."worker",
-    "_v"."employer",
-    "_v"."hire_month"
-), "_a_pension_months" AS (
-  SELECT
-    "_v"."scenario",
-    "_v"."worker" AS "_g1",
-    "_v"."employer" AS "_g2",
-    "_v"."hire_month" AS "_g3",
-    COUNT(DISTINCT "_t"."period") AS "value"
-  FROM (
-    SELECT DISTINCT
-      "_v"."scenario",
-      "_v"."worker",
-      "_v"."employer",
-      "_v"."hire_month"
-    FROM "_l1" AS "_v"
-  ) AS "_v"
-  JOIN "contributions" AS "_t"
-    ON "_t"."person_id" = "_v"."worker" AND "_t"."enterprise_id" = "_v"."employer"
-  WHERE
-    "_t"."scheme" = 'pension'
-    AND "_t"."period" >= "_v"."hire_month"
-    AND "_t"."period" <= CAST('2025-06-30' AS DATE)
+    AND (
+      (
+        "_t"."scheme" = 'unemployment'
+      )
+      OR (
+        "_t"."scheme" = 'injury'
+      )
+      OR (
+        "_t"."scheme" = 'pension'
+      )
+    )
   GROUP BY
     "_v"."scenario",
     "_v"."worker",
@@ -156,26 +125,25 @@ WITH "_params" AS (
     "_v"."hire_month",
     "_v"."hired_in_window",
     "_v"."still_employed",
-    COALESCE(CAST("_a_unemployment_months"."value" AS BIGINT), CAST(0 AS BIGINT)) AS "unemployment_months",
-    COALESCE(CAST("_a_injury_months"."value" AS BIGINT), CAST(0 AS BIGINT)) AS "injury_months",
-    COALESCE(CAST("_a_pension_months"."value" AS BIGINT), CAST(0 AS BIGINT)) AS "pension_months",
+    COALESCE(
+      CAST("_a_unemployment_months_etc"."value_unemployment_months" AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS "unemployment_months",
+    COALESCE(
+      CAST("_a_unemployment_months_etc"."value_injury_months" AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS "injury_months",
+    COALESCE(
+      CAST("_a_unemployment_months_etc"."value_pension_months" AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS "pension_months",
     CAST("_v"."age_at_hire" BETWEEN "_v"."min_age" AND "_v"."max_age" AS BOOLEAN) AS "target_age"
   FROM "_l1" AS "_v"
-  LEFT JOIN "_a_unemployment_months"
-    ON "_a_unemployment_months"."scenario" = "_v"."scenario"
-    AND "_a_unemployment_months"."_g1" IS NOT DISTINCT FROM "_v"."worker"
-    AND "_a_unemployment_months"."_g2" IS NOT DISTINCT FROM "_v"."employer"
-    AND "_a_unemployment_months"."_g3" IS NOT DISTINCT FROM "_v"."hire_month"
-  LEFT JOIN "_a_injury_months"
-    ON "_a_injury_months"."scenario" = "_v"."scenario"
-    AND "_a_injury_months"."_g1" IS NOT DISTINCT FROM "_v"."worker"
-    AND "_a_injury_months"."_g2" IS NOT DISTINCT FROM "_v"."employer"
-    AND "_a_injury_months"."_g3" IS NOT DISTINCT FROM "_v"."hire_month"
-  LEFT JOIN "_a_pension_months"
-    ON "_a_pension_months"."scenario" = "_v"."scenario"
-    AND "_a_pension_months"."_g1" IS NOT DISTINCT FROM "_v"."worker"
-    AND "_a_pension_months"."_g2" IS NOT DISTINCT FROM "_v"."employer"
-    AND "_a_pension_months"."_g3" IS NOT DISTINCT FROM "_v"."hire_month"
+  LEFT JOIN "_a_unemployment_months_etc"
+    ON "_a_unemployment_months_etc"."scenario" = "_v"."scenario"
+    AND "_a_unemployment_months_etc"."_g1" IS NOT DISTINCT FROM "_v"."worker"
+    AND "_a_unemployment_months_etc"."_g2" IS NOT DISTINCT FROM "_v"."employer"
+    AND "_a_unemployment_months_etc"."_g3" IS NOT DISTINCT FROM "_v"."hire_month"
 ), "_l3" AS (
   SELECT
     "_v"."scenario",

@@ -100,13 +100,17 @@ WITH `_params` AS (
     `_v`.`scenario`,
     `_v`.`holder`,
     `_v`.`cert_issued_on`
-), `_a_earlier_this_year` AS (
+), `_a_earlier_this_year_etc` AS (
   SELECT
     `_v`.`scenario`,
     `_v`.`holder` AS `_g1`,
     `_v`.`cert_issued_on` AS `_g2`,
     `_v`.`cert_id` AS `_g3`,
-    COUNT(*) AS `value`
+    COUNT(*) AS `value_earlier_this_year`,
+    (
+      COUNT(*) FILTER(WHERE
+        NOT `_t`.`shortage`)
+    ) AS `value_earlier_general_this_year`
   FROM (
     SELECT DISTINCT
       `_v`.`scenario`,
@@ -119,39 +123,6 @@ WITH `_params` AS (
     ON `_t`.`person_id` = `_v`.`holder`
   WHERE
     `_t`.`level` IN ('初级', '中级', '高级')
-    AND YEAR(`_t`.`issued_on`) = YEAR(`_v`.`cert_issued_on`)
-    AND (
-      `_t`.`issued_on` < `_v`.`cert_issued_on`
-      OR (
-        `_t`.`issued_on` = `_v`.`cert_issued_on`
-        AND `_t`.`certificate_id` < `_v`.`cert_id`
-      )
-    )
-  GROUP BY
-    `_v`.`scenario`,
-    `_v`.`holder`,
-    `_v`.`cert_issued_on`,
-    `_v`.`cert_id`
-), `_a_earlier_general_this_year` AS (
-  SELECT
-    `_v`.`scenario`,
-    `_v`.`holder` AS `_g1`,
-    `_v`.`cert_issued_on` AS `_g2`,
-    `_v`.`cert_id` AS `_g3`,
-    COUNT(*) AS `value`
-  FROM (
-    SELECT DISTINCT
-      `_v`.`scenario`,
-      `_v`.`holder`,
-      `_v`.`cert_issued_on`,
-      `_v`.`cert_id`
-    FROM `_l0` AS `_v`
-  ) AS `_v`
-  JOIN `skill_certificates` AS `_t`
-    ON `_t`.`person_id` = `_v`.`holder`
-  WHERE
-    NOT `_t`.`shortage`
-    AND `_t`.`level` IN ('初级', '中级', '高级')
     AND YEAR(`_t`.`issued_on`) = YEAR(`_v`.`cert_issued_on`)
     AND (
       `_t`.`issued_on` < `_v`.`cert_issued_on`
@@ -199,8 +170,14 @@ WITH `_params` AS (
     COALESCE(CAST(`_a_insured_months`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `insured_months`,
     COALESCE(CAST(`_a_insured_at_issue`.`value` AS BOOLEAN), FALSE) AS `insured_at_issue`,
     COALESCE(CAST(`_a_claiming_at_issue`.`value` AS BOOLEAN), FALSE) AS `claiming_at_issue`,
-    COALESCE(CAST(`_a_earlier_this_year`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `earlier_this_year`,
-    COALESCE(CAST(`_a_earlier_general_this_year`.`value` AS BIGINT), CAST(0 AS BIGINT)) AS `earlier_general_this_year`,
+    COALESCE(
+      CAST(`_a_earlier_this_year_etc`.`value_earlier_this_year` AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS `earlier_this_year`,
+    COALESCE(
+      CAST(`_a_earlier_this_year_etc`.`value_earlier_general_this_year` AS BIGINT),
+      CAST(0 AS BIGINT)
+    ) AS `earlier_general_this_year`,
     CAST(CASE
       WHEN `_v`.`cert_level` = '初级'
       THEN `_v`.`amount_junior`
@@ -222,16 +199,11 @@ WITH `_params` AS (
     ON `_a_claiming_at_issue`.`scenario` = `_v`.`scenario`
     AND `_a_claiming_at_issue`.`_g1` IS NOT DISTINCT FROM `_v`.`holder`
     AND `_a_claiming_at_issue`.`_g2` IS NOT DISTINCT FROM `_v`.`cert_issued_on`
-  LEFT JOIN `_a_earlier_this_year`
-    ON `_a_earlier_this_year`.`scenario` = `_v`.`scenario`
-    AND `_a_earlier_this_year`.`_g1` IS NOT DISTINCT FROM `_v`.`holder`
-    AND `_a_earlier_this_year`.`_g2` IS NOT DISTINCT FROM `_v`.`cert_issued_on`
-    AND `_a_earlier_this_year`.`_g3` IS NOT DISTINCT FROM `_v`.`cert_id`
-  LEFT JOIN `_a_earlier_general_this_year`
-    ON `_a_earlier_general_this_year`.`scenario` = `_v`.`scenario`
-    AND `_a_earlier_general_this_year`.`_g1` IS NOT DISTINCT FROM `_v`.`holder`
-    AND `_a_earlier_general_this_year`.`_g2` IS NOT DISTINCT FROM `_v`.`cert_issued_on`
-    AND `_a_earlier_general_this_year`.`_g3` IS NOT DISTINCT FROM `_v`.`cert_id`
+  LEFT JOIN `_a_earlier_this_year_etc`
+    ON `_a_earlier_this_year_etc`.`scenario` = `_v`.`scenario`
+    AND `_a_earlier_this_year_etc`.`_g1` IS NOT DISTINCT FROM `_v`.`holder`
+    AND `_a_earlier_this_year_etc`.`_g2` IS NOT DISTINCT FROM `_v`.`cert_issued_on`
+    AND `_a_earlier_this_year_etc`.`_g3` IS NOT DISTINCT FROM `_v`.`cert_id`
 ), `_a_same_or_higher_before` AS (
   SELECT
     `_v`.`scenario`,
