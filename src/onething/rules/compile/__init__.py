@@ -171,6 +171,7 @@ class CompiledPack:
             bound=source.bound,
             only_hits=only_hits,
             source=None,
+            rules=self.manifest.rules,
         )
 
     def sql(
@@ -327,6 +328,7 @@ def _assemble(
     bound: bool,
     only_hits: bool,
     source: _Source | None,
+    rules: dict[str, RuleInfo] | None = None,
 ) -> CompiledPack:
     """The compiled pack of a vetted, typed pack: its manifest now, its plan on first use."""
     planner = Planner(vetted, order, typed, as_of, others)
@@ -344,6 +346,7 @@ def _assemble(
         entity_ids=ids,
         columns=planner.columns(),
         bound=(ENTITY_PARAMETER,) if bound else (),
+        rules=rules,
     )
     return CompiledPack(manifest, plan, _source=source)
 
@@ -434,7 +437,10 @@ def _manifest(
     entity_ids: Sequence[str] | None,
     columns: Sequence[tuple[str, RType]],
     bound: tuple[str, ...],
+    rules: dict[str, RuleInfo] | None = None,
 ) -> Manifest:
+    """What the compiled query's columns mean; ``rules`` reuses the rule infos of the
+    same rules compiled before (a pruned form explains each rule as the whole pack)."""
     pack = vetted.pack
     param_reads = {n: _parameters_of(vetted, v) for n, v in vetted.variables.items()}
     variables = _variable_infos(vetted.variables, typed.variables, deps, param_reads)
@@ -472,7 +478,8 @@ def _manifest(
                 for scenario, v in values.items()
             },
         )
-    rules = {r.rule.id: _rule_info(r, deps, param_reads) for r in vetted.rules}
+    if rules is None:
+        rules = {r.rule.id: _rule_info(r, deps, param_reads) for r in vetted.rules}
     return Manifest(
         pack=pack.pack,
         version=pack.version,
