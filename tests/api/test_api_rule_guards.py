@@ -13,6 +13,7 @@ loaded in it, the database gone — refuses with 503 ``guards.no_registry``.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -289,3 +290,47 @@ def test_a_registry_database_lost_after_the_guards_opened_refuses_the_next_step(
         assert db.count(Case) == 1, "the step refused left no case behind"
     finally:
         db.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("no_server", "unreachable"),
+        ("no_database", "unreachable"),
+        ("nothing_loaded", "missing"),
+        ("loaded", "ok"),
+    ],
+)
+def test_health_says_whether_the_guards_registry_answers(
+    where: str,
+    expected: str,
+    tmp_path: Path,
+    risky_registry: Path,
+    pg_admin_url: str,
+    pg_database_factory: Any,
+    sqlite_template: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The readiness probe reports the guards' PostgreSQL registry, so an operator sees
+    before a clerk does that guarded steps would be refused."""
+    if where == "no_server":
+        guards_url = "postgresql://registry:secret-pw@127.0.0.1:1/registry"
+    elif where == "no_database":
+        guards_url = _database_url(pg_admin_url, "onething_test_never_created")
+    elif where == "nothing_loaded":
+        guards_url = _database_url(pg_admin_url, pg_database_factory())
+    else:
+        guards_url = request.getfixturevalue("risky_database")
+    database = tmp_path / "app.sqlite3"
+    shutil.copyfile(sqlite_template, database)
+    settings = _app_settings(f"sqlite:///{database}", tmp_path, risky_registry, guards_url)
+    app = create_app(settings)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            body = client.get("/health").json()
+    finally:
+        app.state.engine.dispose()
+    assert body["guards_registry"] == expected
+    assert body["registry"] == "ok"
+    assert body["status"] == ("ok" if expected == "ok" else "degraded")

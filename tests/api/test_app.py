@@ -24,6 +24,7 @@ def test_health_reports_database_and_missing_registry(client: TestClient, db_url
     assert body["database"] == "ok"
     assert body["database_backend"] == ("sqlite" if db_url.startswith("sqlite") else "postgresql")
     assert body["registry"] == "missing"
+    assert body["guards_registry"] == "not_configured"
     assert body["status"] == "degraded"
     assert response.headers["x-request-id"]
 
