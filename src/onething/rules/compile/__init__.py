@@ -19,7 +19,7 @@ from sqlglot import exp
 from onething.rules.authoring import Pack
 from onething.rules.compile import graph, types
 from onething.rules.compile.emit import DIALECTS, Dialect, lower, render
-from onething.rules.compile.fold import constant_parameters, fold_dead_branches, live_variables
+from onething.rules.compile.fold import constant_parameters, fold_dead_branches
 from onething.rules.compile.ir import BOUND_PARAMETERS, ENTITY_PARAMETER, RType, decimal, declared
 from onething.rules.compile.manifest import (
     ClauseInfo,
@@ -252,18 +252,7 @@ def select_rules(pack: Pack, rules: Collection[str]) -> Pack:
     ]
     if problems:
         raise RulesError(problems)
-    return _keeping(pack, wanted, _needed(vet_pack(pack), wanted))
-
-
-def _needed(vetted: VettedPack, rules: Collection[str]) -> set[str]:
-    """The variables and decision tables the rules ``rules`` read, directly or not."""
-    direct: list[str] = []
-    for rdef in vetted.rules:
-        if rdef.rule.id in rules:
-            exprs = [e for e in (rdef.condition, rdef.amount) if e is not None]
-            direct += [n for e in exprs for n in e.names("variable")]
-            direct += [n for n in rdef.message_names if n in vetted.variables]
-    return set(graph.closure(direct, graph.dependencies(vetted)))
+    return _keeping(pack, wanted, graph.read_by_rules(vet_pack(pack), wanted))
 
 
 def _keeping(pack: Pack, wanted: Collection[str], needed: set[str]) -> Pack:
@@ -301,7 +290,7 @@ def _compile(
     plain = {s: {n: v.value for n, v in vals.items()} for s, vals in values.items()}
     fold_dead_branches(vetted, constant_parameters(plain))
     ids = None if entity_ids is None else list(entity_ids)
-    source = _Source(vetted, order, others, typed, values, ids, bound, live_variables(vetted))
+    source = _Source(vetted, order, others, typed, values, ids, bound, graph.read_by_rules(vetted))
     return _assemble(
         vetted,
         order,

@@ -332,7 +332,12 @@ class EntityPlan:
         """The variables of one depth, over the layer below (``_v``)."""
         below = self.cte_name(f"l{level - 1}")
         layer = exp.select(*(col(c, V) for c in self.carried)).from_(aliased(below, V), copy=False)
-        batches = self._layer_scans(level)
+        here = [
+            n
+            for n in self.order
+            if self.levels[n] == level and self.variables[n].kind == "aggregate"
+        ]
+        batches = {name: batch for batch in self._scans(here, in_layer=True) for name in batch}
         for name in self.order:
             if self.levels[name] != level:
                 continue
@@ -373,25 +378,6 @@ class EntityPlan:
             self.carried.append(name)
         return layer
 
-    def _layer_scans(self, level: int) -> dict[str, list[str]]:
-        """The aggregates of a layer, each with those it shares a scan with (itself
-        alone, or all those over the same registry table, ``on`` and groups)."""
-        batches: dict[tuple[object, ...], list[str]] = {}
-        found: dict[str, list[str]] = {}
-        for name in self.order:
-            vdef = self.variables[name]
-            if self.levels[name] != level or vdef.kind != "aggregate":
-                continue
-            shared = self._shared(name)
-            key: tuple[object, ...] = (name,)
-            if vdef.table is not None and self.row_filter is None:
-                groups = self._groups(vdef, shared=shared)
-                joins = tuple((j.column, j.target.kind, j.target.name) for j in vdef.joins)
-                key = (vdef.table.name, joins, tuple(groups) if groups else None, shared)
-            found[name] = batches.setdefault(key, [])
-            found[name].append(name)
-        return found
-
     def _shared(self, name: str) -> bool:
         """Whether a layer-joined aggregate is computed once for every scenario: there
         are several, and neither it nor what it reads depends on a parameter."""
@@ -426,22 +412,27 @@ class EntityPlan:
             return None  # a row each already
         return list(names)
 
-    def _scans(self, names: list[str]) -> list[list[str]]:
-        """``names`` (plain aggregates) grouped by the scan they can share: the same
-        registry table, the same ``on`` and the same pushed-down key filter."""
+    def _scans(self, names: list[str], *, in_layer: bool = False) -> list[list[str]]:
+        """``names`` (aggregates) grouped by the scan they can share: the same registry
+        table and ``on``, and for plain aggregates the same pushed-down key filter, for
+        those joined to a layer (``in_layer``) the same groups (not in a restricted run:
+        each keeps its own pushed-down filter there)."""
         groups: dict[tuple[object, ...], list[str]] = {}
         for name in names:
             vdef = self.variables[name]
-            if vdef.table is None:
+            if vdef.table is None or (in_layer and self.row_filter is not None):
                 groups[(name,)] = [name]
                 continue
-            pushed = self.planner.pushdown(self, vdef) if self.row_filter is not None else []
-            key = (
-                vdef.table.name,
-                tuple((j.column, j.target.kind, j.target.name) for j in vdef.joins),
-                exp.and_(*pushed).sql() if pushed else "",
-            )
-            groups.setdefault(key, []).append(name)
+            joins = tuple((j.column, j.target.kind, j.target.name) for j in vdef.joins)
+            extra: object
+            if in_layer:
+                shared = self._shared(name)
+                grouped = self._groups(vdef, shared=shared)
+                extra = (tuple(grouped) if grouped else None, shared)
+            else:
+                pushed = self.planner.pushdown(self, vdef) if self.row_filter is not None else []
+                extra = exp.and_(*pushed).sql() if pushed else ""
+            groups.setdefault((vdef.table.name, joins, extra), []).append(name)
         return list(groups.values())
 
     def _merged(self, cte: str, names: list[str]) -> exp.Select:

@@ -9,7 +9,7 @@ nothing, and an explanation listing them shows values the decision never read.
 :func:`fold_dead_branches` replaces each dead branch of the variables' ``CASE``
 expressions and decision tables by a ``NULL`` of the branch's type (after type checking,
 so every type and scale stays what it was); the condition stays, so the parameter is
-still read and shown. What the variables then read is smaller: :func:`live_variables`
+still read and shown. What the variables then read is smaller: :func:`.graph.read_by_rules`
 names those the rules still reach. Rule conditions and amounts are left as written (the
 manifest shows their text). Values are unchanged: only branches no row can take go.
 """
@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from sqlglot import exp
 
-from onething.rules.compile import graph
 from onething.rules.compile.ir import META_TYPE, RType, ref_of, set_type
 from onething.rules.compile.trees import literal
 from onething.rules.compile.vet import Expr, VarDef, VettedPack
@@ -70,17 +70,6 @@ def fold_dead_branches(vetted: VettedPack, constants: Mapping[str, Any]) -> bool
     return changed
 
 
-def live_variables(vetted: VettedPack) -> set[str]:
-    """The variables of the pack's entity some rule's condition, amount or message reads,
-    directly or through others (after folding, the dead branches' reads are gone)."""
-    direct: list[str] = []
-    for rdef in vetted.rules:
-        exprs = [e for e in (rdef.condition, rdef.amount) if e is not None]
-        direct += [n for e in exprs for n in e.names("variable")]
-        direct += [n for n in rdef.message_names if n in vetted.variables]
-    return set(graph.closure(direct, graph.dependencies(vetted)))
-
-
 def _fold_variable(vdef: VarDef, constants: Mapping[str, Any]) -> bool:
     changed = False
     for expr in vdef.exprs():
@@ -105,47 +94,45 @@ def _fold_case(case: exp.Case, constants: Mapping[str, Any]) -> bool:
     ifs: list[exp.If] = list(case.args.get("ifs") or [])
     if subject is not None:
         operand = _value(subject, constants)
-        conditions = [_equals(operand, _value(branch.this, constants)) for branch in ifs]
+        conditions = [_compared(exp.EQ, operand, _value(b.this, constants)) for b in ifs]
     else:
         conditions = [_value(branch.this, constants) for branch in ifs]
-    branches = [(cond, branch, "true") for cond, branch in zip(conditions, ifs, strict=True)]
-    default = (case, "default") if case.args.get("default") is not None else None
-    return _kill(branches, default)
+    default = case.args.get("default")
+    return _kill(
+        conditions,
+        [partial(_dead_arg, branch, "true") for branch in ifs],
+        partial(_dead_arg, case, "default") if default is not None else None,
+    )
 
 
 def _fold_branches(
     rows: list[tuple[exp.Expr, Expr]], otherwise: Expr | None, constants: Mapping[str, Any]
 ) -> bool:
     """A decision table's rows (``(condition tree, outcome)``, in order), then its default."""
-    changed = False
-    for i, (when, then) in enumerate(rows):
-        cond = _value(when, constants)
-        if cond is True:
-            for _when, later in rows[i + 1 :]:
-                changed |= _dead_expr(later)
-            if otherwise is not None:
-                changed |= _dead_expr(otherwise)
-            return changed
-        if cond is False or cond is None:
-            changed |= _dead_expr(then)
-    return changed
+    return _kill(
+        [_value(when, constants) for when, _then in rows],
+        [partial(_dead_expr, then) for _when, then in rows],
+        partial(_dead_expr, otherwise) if otherwise is not None else None,
+    )
 
 
-def _kill(
-    branches: Sequence[tuple[Any, exp.Expr, str]], default: tuple[exp.Expr, str] | None
-) -> bool:
-    """Branches in order, ``(condition's value, node, arg holding the branch value)``: one
-    whose condition is FALSE or NULL is never taken; after one that is TRUE, none is."""
+Kill = Callable[[], bool]
+"""Replaces one branch by its NULL; True if it was not one already."""
+
+
+def _kill(conditions: Sequence[Any], branches: Sequence[Kill], default: Kill | None) -> bool:
+    """Branches in order with their conditions' values: one whose condition is FALSE or
+    NULL is never taken; after one that is TRUE, none is (nor the default)."""
     changed = False
-    for i, (cond, node, arg) in enumerate(branches):
+    for i, cond in enumerate(conditions):
         if cond is True:
-            for _cond, later, later_arg in branches[i + 1 :]:
-                changed |= _dead_arg(later, later_arg)
+            for later in branches[i + 1 :]:
+                changed |= later()
             if default is not None:
-                changed |= _dead_arg(*default)
+                changed |= default()
             return changed
         if cond is False or cond is None:
-            changed |= _dead_arg(node, arg)
+            changed |= branches[i]()
     return changed
 
 
@@ -178,12 +165,11 @@ def _is_null(node: exp.Expr) -> bool:
     return bool(node.meta.get("rules_dead_branch")) or isinstance(node, exp.Null)
 
 
-def _equals(a: Any, b: Any) -> Any:
+def _compared(kind: type[exp.Expr], a: Any, b: Any) -> Any:
+    """SQL's comparison of two values that may be unknown or NULL."""
     if a is _UNKNOWN or b is _UNKNOWN:
         return _UNKNOWN
-    if a is None or b is None:
-        return None
-    return _compare(exp.EQ, a, b)
+    return None if a is None or b is None else _compare(kind, a, b)
 
 
 def _compare(kind: type[exp.Expr], a: Any, b: Any) -> Any:
@@ -211,10 +197,7 @@ def _value(node: exp.Expr, constants: Mapping[str, Any]) -> Any:
         return _logic(isinstance(node, exp.And), left, right)
     if type(node) in _COMPARE:
         left = _value(node.this, constants)
-        right = _value(node.args["expression"], constants)
-        if left is _UNKNOWN or right is _UNKNOWN:
-            return _UNKNOWN
-        return None if left is None or right is None else _compare(type(node), left, right)
+        return _compared(type(node), left, _value(node.args["expression"], constants))
     return _leaf(node, constants)
 
 

@@ -8,7 +8,7 @@ that aggregate over each other in a cycle (``person → payment → person``) ar
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from onething.rules.compile.vet import VettedPack
 from onething.rules.errors import Problems
@@ -124,3 +124,16 @@ def closure(start: Iterable[str], deps: Mapping[str, list[str]]) -> list[str]:
         seen[name] = None
         stack.extend(reversed(deps.get(name, [])))
     return list(seen)
+
+
+def read_by_rules(vetted: VettedPack, rules: Collection[str] | None = None) -> set[str]:
+    """The variables and decision tables of the pack's entity that the rules ``rules``
+    (None: every rule) read in their condition, amount or message, directly or through
+    others (as the trees are now: after folding, the dead branches' reads are gone)."""
+    direct: list[str] = []
+    for rdef in vetted.rules:
+        if rules is None or rdef.rule.id in rules:
+            exprs = [e for e in (rdef.condition, rdef.amount) if e is not None]
+            direct += [n for e in exprs for n in e.names("variable")]
+            direct += [n for n in rdef.message_names if n in vetted.variables]
+    return set(closure(direct, dependencies(vetted)))
