@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from onething.cases.actors import Actor
 from onething.cases.rule_guards import RulesGuard
@@ -76,6 +76,23 @@ def guards_source(settings: Settings) -> GuardsSource:
         libpq_url(url)  # refused at start, not at the first guarded step
         return PostgresSource(url, settings.guards_registry_schema)
     return settings.effective_registry_path
+
+
+RegistryStatus = Literal["ok", "missing", "unreachable", "not_configured"]
+
+
+def registry_status(settings: Settings) -> RegistryStatus:
+    """Whether the guards' PostgreSQL registry answers and holds a loaded registry
+    (``not_configured`` when they read the registry folder): what a readiness probe
+    reports, so an operator sees before a clerk does that guarded steps are refused."""
+    source = guards_source(settings)
+    if not isinstance(source, PostgresSource):
+        return "not_configured"
+    try:
+        meta = read_meta(source.url, source.schema, connect_timeout=PROBE_TIMEOUT)
+    except Unavailable:
+        return "unreachable"
+    return "ok" if meta is not None else "missing"
 
 
 def describe(source: GuardsSource) -> str:

@@ -10,12 +10,8 @@ from sqlalchemy import text
 
 from onething import __version__
 from onething.channels.api.deps import EngineDep, SettingsDep
-from onething.config import Settings
-from onething.kit.errors import Unavailable
-from onething.registry.load import read_meta
+from onething.channels.guards import RegistryStatus, registry_status
 from onething.registry.store import RegistryDir
-
-GuardsRegistry = Literal["ok", "missing", "unreachable", "not_configured"]
 
 router = APIRouter(tags=["health"])
 
@@ -26,7 +22,7 @@ class Health(BaseModel):
     database: Literal["ok", "unreachable"]
     database_backend: str
     registry: Literal["ok", "missing"]
-    guards_registry: GuardsRegistry
+    guards_registry: RegistryStatus
     """The PostgreSQL registry the rules guards read (``ONETHING_GUARDS_REGISTRY_URL``):
     loaded, nothing loaded, unreachable; ``not_configured`` when they read the folder."""
 
@@ -43,7 +39,7 @@ def health(engine: EngineDep, settings: SettingsDep) -> Health:
     reg: Literal["ok", "missing"] = (
         "ok" if RegistryDir(settings.effective_registry_path).exists() else "missing"
     )
-    guards = _guards_registry(settings)
+    guards = registry_status(settings)
     healthy = db == "ok" and reg == "ok" and guards in ("ok", "not_configured")
     return Health(
         status="ok" if healthy else "degraded",
@@ -53,16 +49,3 @@ def health(engine: EngineDep, settings: SettingsDep) -> Health:
         registry=reg,
         guards_registry=guards,
     )
-
-
-def _guards_registry(settings: Settings) -> GuardsRegistry:
-    """Whether the guards' PostgreSQL registry answers and holds a loaded registry (a
-    guarded step is refused with 503 otherwise: the probe says so before a clerk does)."""
-    url = settings.guards_registry_url
-    if url is None:
-        return "not_configured"
-    try:
-        meta = read_meta(url, settings.guards_registry_schema, connect_timeout=2)
-    except Unavailable:
-        return "unreachable"
-    return "ok" if meta is not None else "missing"
